@@ -1,0 +1,138 @@
+/**
+ * One file in, diagnostics out: mask kernel idioms, parse, extract the IR of
+ * the functions that touch folios or pages, simulate, apply suppressions and
+ * rule filters. Used by the CLI (in worker threads) and the language server.
+ *
+ * Never throws on user input: a file that cannot be analysed gives an error
+ * string in the result, and the rest of the run goes on.
+ */
+import type { Parser } from 'web-tree-sitter';
+import { createParser } from './parser';
+import { maskKernelC } from './kernelc/mask';
+import { extractFile, extractFunctionAt } from './extract';
+import { analyseFile, simulateFunction } from '../../simulator/src/index';
+import type { SimResult, Summary } from '../../simulator/src/api-types';
+import type { Contract, KernelVersion } from '../../simulator/src/contract-types';
+import type { FunctionIR } from '../../simulator/src/ir';
+import { Diagnostic, toDiagnostic, compareDiagnostics } from './diagnostic';
+import { suppressions, isSuppressed } from './suppress';
+
+export interface AnalyzeOptions {
+  kernelVersion: KernelVersion;
+  /** only these rules (all when empty or absent); analysis-incomplete is always kept */
+  rules?: string[];
+  contracts?: Contract[];
+  summaries?: Map<string, Summary>;
+}
+
+export interface FileResult {
+  file: string;
+  diagnostics: Diagnostic[];
+  /** functions simulated (those that touch folios, pages or configured pairs) */
+  functions: number;
+  /** set when the file could not be analysed at all */
+  error?: string;
+  timing: { mask: number; parse: number; extract: number; simulate: number };
+}
+
+/**
+ * Whether some text can matter to the lifecycle at all: it mentions folios,
+ * pages, or a begin/end pair. Used to skip files and functions cheaply; a
+ * function without any of these words has no tracked object.
+ */
+const RELEVANT = /folio|page|Page|inode_dio_|fscache_/;
+
+export function isRelevant(text: string): boolean {
+  return RELEVANT.test(text);
+}
+
+/** Files larger than this are reported and skipped (they are not kernel C a person edits). */
+export const MAX_FILE_BYTES = 8 * 1024 * 1024;
+
+export class Analyzer {
+  private constructor(private readonly parser: Parser) {}
+
+  static async create(): Promise<Analyzer> {
+    return new Analyzer(await createParser());
+  }
+
+  analyzeText(file: string, text: string, opts: AnalyzeOptions): FileResult {
+    const timing = { mask: 0, parse: 0, extract: 0, simulate: 0 };
+    const result: FileResult = { file, diagnostics: [], functions: 0, timing };
+    if (text.length > MAX_FILE_BYTES) {
+      result.error = `${text.length} characters is more than the ${MAX_FILE_BYTES} Folio Lens analyses in one file`;
+      return result;
+    }
+    if (text.includes('\0')) {
+      result.error = 'binary file (contains NUL bytes)';
+      return result;
+    }
+    if (!isRelevant(text)) return result;
+    let t = performance.now();
+    let tree;
+    try {
+      const masked = maskKernelC(text);
+      timing.mask = performance.now() - t;
+      t = performance.now();
+      tree = this.parser.parse(masked.text);
+      timing.parse = performance.now() - t;
+      if (!tree) throw new Error('the parser returned no tree');
+      t = performance.now();
+      const ir = extractFile(tree, masked, { filter: (_name, body) => isRelevant(body) });
+      timing.extract = performance.now() - t;
+      t = performance.now();
+      const { results } = analyseFile(ir, {
+        kernelVersion: opts.kernelVersion,
+        contracts: opts.contracts,
+        summaries: opts.summaries,
+      });
+      timing.simulate = performance.now() - t;
+      result.functions = ir.functions.length;
+      result.diagnostics = this.toDiagnostics(file, text, results.values(), opts);
+    } catch (e) {
+      result.error = `internal error while analysing: ${(e as Error).stack ?? e}`;
+    } finally {
+      tree?.delete();
+    }
+    return result;
+  }
+
+  private toDiagnostics(file: string, text: string, results: Iterable<SimResult>, opts: AnalyzeOptions): Diagnostic[] {
+    const sup = suppressions(text);
+    const only = opts.rules && opts.rules.length > 0 ? new Set(opts.rules) : undefined;
+    const out: Diagnostic[] = [];
+    for (const r of results) {
+      for (const f of r.findings) {
+        if (only && !only.has(f.rule) && f.rule !== 'analysis-incomplete') continue;
+        if (isSuppressed(sup, f.loc.line, f.rule)) continue;
+        out.push(toDiagnostic(file, f));
+      }
+    }
+    return out.sort(compareDiagnostics);
+  }
+
+  /** Extract one function by name (or the one containing a 1-based line) and simulate it with a trace. */
+  simulate(text: string, which: { name?: string; line?: number }, opts: AnalyzeOptions): { fn: FunctionIR; result: SimResult } | undefined {
+    const masked = maskKernelC(text);
+    const tree = this.parser.parse(masked.text);
+    if (!tree) return undefined;
+    try {
+      let fn: FunctionIR | undefined;
+      const ir = extractFile(tree, masked);
+      if (which.name !== undefined) fn = ir.functions.find((f) => f.name === which.name);
+      else if (which.line !== undefined) fn = extractFunctionAt(tree, masked, which.line);
+      if (!fn) return undefined;
+      // summaries of the other functions in the file apply at call sites
+      const { summaries } = analyseFile({ functions: ir.functions.filter((f) => f !== fn), uncertain: [] }, { kernelVersion: opts.kernelVersion, contracts: opts.contracts });
+      if (opts.summaries) for (const [k, v] of opts.summaries) if (!summaries.has(k)) summaries.set(k, v);
+      const result = simulateFunction(fn, { kernelVersion: opts.kernelVersion, contracts: opts.contracts, summaries, trace: true });
+      return { fn, result };
+    } finally {
+      tree.delete();
+    }
+  }
+}
+
+export function sortDiagnostics(d: Diagnostic[]): Diagnostic[] {
+  return d.sort(compareDiagnostics);
+}

@@ -1,0 +1,94 @@
+/**
+ * Check many files on all cores: a queue of files handed to worker threads
+ * one at a time (so a slow file does not hold up the rest), each worker with
+ * its own parser. Small runs stay on the calling thread.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Worker } from 'worker_threads';
+import { Analyzer, AnalyzeOptions, FileResult } from './analyze';
+
+export interface ReadResult extends FileResult {
+  readMs: number;
+}
+
+export function readAndAnalyze(analyzer: Analyzer, file: string, opts: AnalyzeOptions): ReadResult {
+  const t = performance.now();
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    return {
+      file, diagnostics: [], functions: 0, readMs: performance.now() - t,
+      error: `cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+      timing: { mask: 0, parse: 0, extract: 0, simulate: 0 },
+    };
+  }
+  const readMs = performance.now() - t;
+  return { ...analyzer.analyzeText(file, text, opts), readMs };
+}
+
+export interface PoolOptions {
+  jobs?: number;
+  onResult?: (r: ReadResult, done: number, total: number) => void;
+}
+
+/** Analyse `files`, returning results in the order of `files`. */
+export async function analyzeFiles(files: string[], opts: AnalyzeOptions, pool: PoolOptions = {}): Promise<ReadResult[]> {
+  const jobs = Math.max(1, Math.min(pool.jobs ?? os.availableParallelism(), Math.ceil(files.length / 4)));
+  const results: ReadResult[] = new Array(files.length);
+  let done = 0;
+  if (jobs === 1) {
+    const analyzer = await Analyzer.create();
+    files.forEach((f, i) => {
+      results[i] = readAndAnalyze(analyzer, f, opts);
+      pool.onResult?.(results[i], ++done, files.length);
+    });
+    return results;
+  }
+  const workerFile = path.join(__dirname, 'worker.js');
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: jobs }, () =>
+      new Promise<void>((resolve, reject) => {
+        const w = new Worker(workerFile, { workerData: { opts } });
+        let current = -1;
+        const feed = () => {
+          if (next >= files.length) {
+            void w.terminate().then(() => resolve());
+            return;
+          }
+          current = next++;
+          w.postMessage({ index: current, file: files[current] });
+        };
+        w.on('message', (msg: { index: number; result: ReadResult } | { ready: true }) => {
+          if ('ready' in msg) return feed();
+          results[msg.index] = msg.result;
+          pool.onResult?.(msg.result, ++done, files.length);
+          feed();
+        });
+        w.on('error', (e) => {
+          // the worker died: report the file it held and carry on in a new worker
+          if (current >= 0 && !results[current]) {
+            results[current] = {
+              file: files[current], diagnostics: [], functions: 0, readMs: 0,
+              error: `internal error: ${e.message}`, timing: { mask: 0, parse: 0, extract: 0, simulate: 0 },
+            };
+            pool.onResult?.(results[current], ++done, files.length);
+          }
+          reject(e);
+        });
+      }).catch(async () => {
+        // finish the remaining files on this thread
+        const analyzer = await Analyzer.create();
+        while (next < files.length) {
+          const i = next++;
+          results[i] = readAndAnalyze(analyzer, files[i], opts);
+          pool.onResult?.(results[i], ++done, files.length);
+        }
+      }),
+    ),
+  );
+  return results;
+}
