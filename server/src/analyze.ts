@@ -32,6 +32,9 @@ export interface FileResult {
   functions: number;
   /** set when the file could not be analysed at all */
   error?: string;
+  /** functions whose simulation ran out of budget, and the slowest function */
+  overBudget: number;
+  slowest?: { name: string; millis: number };
   timing: { mask: number; parse: number; extract: number; simulate: number };
 }
 
@@ -58,7 +61,7 @@ export class Analyzer {
 
   analyzeText(file: string, text: string, opts: AnalyzeOptions): FileResult {
     const timing = { mask: 0, parse: 0, extract: 0, simulate: 0 };
-    const result: FileResult = { file, diagnostics: [], functions: 0, timing };
+    const result: FileResult = { file, diagnostics: [], functions: 0, overBudget: 0, timing };
     if (text.length > MAX_FILE_BYTES) {
       result.error = `${text.length} characters is more than the ${MAX_FILE_BYTES} Folio Lens analyses in one file`;
       return result;
@@ -88,6 +91,10 @@ export class Analyzer {
       });
       timing.simulate = performance.now() - t;
       result.functions = ir.functions.length;
+      for (const [name, r] of results) {
+        if (r.stats.incomplete) result.overBudget++;
+        if (!result.slowest || r.stats.millis > result.slowest.millis) result.slowest = { name, millis: r.stats.millis };
+      }
       result.diagnostics = this.toDiagnostics(file, text, results.values(), opts);
     } catch (e) {
       result.error = `internal error while analysing: ${(e as Error).stack ?? e}`;

@@ -20,7 +20,7 @@ export function readAndAnalyze(analyzer: Analyzer, file: string, opts: AnalyzeOp
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
     return {
-      file, diagnostics: [], functions: 0, readMs: performance.now() - t,
+      file, diagnostics: [], functions: 0, overBudget: 0, readMs: performance.now() - t,
       error: `cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
       timing: { mask: 0, parse: 0, extract: 0, simulate: 0 },
     };
@@ -72,7 +72,7 @@ export async function analyzeFiles(files: string[], opts: AnalyzeOptions, pool: 
           // the worker died: report the file it held and carry on in a new worker
           if (current >= 0 && !results[current]) {
             results[current] = {
-              file: files[current], diagnostics: [], functions: 0, readMs: 0,
+              file: files[current], diagnostics: [], functions: 0, overBudget: 0, readMs: 0,
               error: `internal error: ${e.message}`, timing: { mask: 0, parse: 0, extract: 0, simulate: 0 },
             };
             pool.onResult?.(results[current], ++done, files.length);
