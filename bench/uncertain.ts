@@ -1,0 +1,220 @@
+/**
+ * How much of the kernel the stock C grammar cannot parse, before and after
+ * kernel-aware masking.
+ *
+ *   node out/bench/uncertain.js [KERNEL_DIR] [--show CAUSE] [--top N] [--unknown-blocks]
+ *
+ * Over every .c file of KERNEL_DIR/fs and KERNEL_DIR/mm: parse the stock
+ * text and the masked text, count function definitions and those whose
+ * subtree holds an ERROR or MISSING node (functionDamage, the same test the
+ * extractor uses), group the damaged ones after masking by the first token
+ * of their first ERROR node (or the MISSING token), and time masking
+ * against parsing.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { createParser } from '../server/src/parser';
+import type { SyntaxNode } from '../server/src/parser';
+import { maskKernelC } from '../server/src/kernelc/mask';
+import { functionDamage, firstDamage, functionDefinitions } from '../server/src/kernelc/damage';
+
+const DEFAULT_KERNEL = '/root/.cache/kernel-source/linux-6.12';
+
+interface Args {
+  dir: string;
+  show: string | undefined;
+  top: number;
+  unknownBlocks: boolean;
+  examples: number;
+}
+
+function parseArgs(argv: string[]): Args {
+  const a: Args = { dir: DEFAULT_KERNEL, show: undefined, top: 30, unknownBlocks: false, examples: 1 };
+  for (let k = 0; k < argv.length; k++) {
+    const v = argv[k];
+    if (v === '--show') a.show = argv[++k];
+    else if (v === '--top') a.top = Number(argv[++k]);
+    else if (v === '--examples') a.examples = Number(argv[++k]);
+    else if (v === '--unknown-blocks') a.unknownBlocks = true;
+    else a.dir = v;
+  }
+  return a;
+}
+
+function listC(dir: string, out: string[]): void {
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return;
+  }
+  entries.sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
+  for (const e of entries) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) listC(p, out);
+    else if (e.isFile() && e.name.endsWith('.c')) out.push(p);
+  }
+}
+
+/** A short key naming why a function is damaged. */
+function causeKey(node: SyntaxNode, text: string): string {
+  if (node.isMissing) return `MISSING ${node.type}`;
+  const s = text.slice(node.startIndex, Math.min(node.endIndex, node.startIndex + 200));
+  const m = /^\s*([A-Za-z_][A-Za-z0-9_]*|\S)/.exec(s);
+  const tok = m ? m[1] : '(empty)';
+  return `ERROR ${tok}`;
+}
+
+function lineOf(text: string, offset: number): number {
+  let line = 1;
+  for (let k = text.indexOf('\n'); k >= 0 && k < offset; k = text.indexOf('\n', k + 1)) line++;
+  return line;
+}
+
+interface Side {
+  functions: number;
+  damaged: number;
+  parseMs: number;
+  topLevelErrors: number;
+}
+
+function countTopLevelErrors(root: SyntaxNode): number {
+  let k = 0;
+  for (const c of root.children) if (c && (c.isError || c.isMissing)) k++;
+  return k;
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const files: string[] = [];
+  listC(path.join(args.dir, 'fs'), files);
+  listC(path.join(args.dir, 'mm'), files);
+  if (files.length === 0) {
+    console.error(`no .c files under ${args.dir}/fs or ${args.dir}/mm`);
+    process.exit(2);
+  }
+  const parser = await createParser();
+  const stock: Side = { functions: 0, damaged: 0, parseMs: 0, topLevelErrors: 0 };
+  const masked: Side = { functions: 0, damaged: 0, parseMs: 0, topLevelErrors: 0 };
+  const causes = new Map<string, { count: number; examples: string[] }>();
+  const stockCauses = new Map<string, number>();
+  const rewriteKinds = new Map<string, number>();
+  const unknownBlocks = new Map<string, { count: number; example: string }>();
+  let bytes = 0;
+  let maskMs = 0;
+  let lines = 0;
+
+  for (const file of files) {
+    const text = fs.readFileSync(file, 'utf8');
+    bytes += Buffer.byteLength(text);
+    const rel = path.relative(args.dir, file);
+
+    let t0 = process.hrtime.bigint();
+    const mr = maskKernelC(text);
+    maskMs += Number(process.hrtime.bigint() - t0) / 1e6;
+    if (mr.text.length !== text.length) throw new Error(`${rel}: masked length differs`);
+    for (const r of mr.rewrites) rewriteKinds.set(r.kind, (rewriteKinds.get(r.kind) ?? 0) + 1);
+    if (args.unknownBlocks) {
+      maskKernelC(text, {
+        onUnknownBlockMacro: (name, off) => {
+          const u = unknownBlocks.get(name) ?? { count: 0, example: `${rel}:${lineOf(text, off)}` };
+          u.count++;
+          unknownBlocks.set(name, u);
+        },
+      });
+    }
+    for (let k = text.indexOf('\n'); k >= 0; k = text.indexOf('\n', k + 1)) lines++;
+
+    t0 = process.hrtime.bigint();
+    let tree = parser.parse(text);
+    stock.parseMs += Number(process.hrtime.bigint() - t0) / 1e6;
+    if (!tree) throw new Error(`${rel}: parse failed`);
+    for (const fn of functionDefinitions(tree.rootNode)) {
+      stock.functions++;
+      if (functionDamage(fn)) {
+        stock.damaged++;
+        const d = firstDamage(fn);
+        if (d) {
+          const key = causeKey(d, text);
+          stockCauses.set(key, (stockCauses.get(key) ?? 0) + 1);
+        }
+      }
+    }
+    stock.topLevelErrors += countTopLevelErrors(tree.rootNode);
+    tree.delete();
+
+    t0 = process.hrtime.bigint();
+    tree = parser.parse(mr.text);
+    masked.parseMs += Number(process.hrtime.bigint() - t0) / 1e6;
+    if (!tree) throw new Error(`${rel}: parse failed`);
+    for (const fn of functionDefinitions(tree.rootNode)) {
+      masked.functions++;
+      if (!functionDamage(fn)) continue;
+      masked.damaged++;
+      const d = firstDamage(fn);
+      const key = d ? causeKey(d, mr.text) : 'unknown';
+      let c = causes.get(key);
+      if (!c) causes.set(key, (c = { count: 0, examples: [] }));
+      c.count++;
+      const at = d ?? fn;
+      const where = `${rel}:${at.startPosition.row + 1}`;
+      if (args.show !== undefined && key === args.show) {
+        const lineStart = text.lastIndexOf('\n', at.startIndex) + 1;
+        const lineEnd = text.indexOf('\n', at.startIndex);
+        console.log(`${where}: ${text.slice(lineStart, lineEnd < 0 ? undefined : lineEnd).trim()}`);
+        console.log(`    masked: ${mr.text.slice(lineStart, lineEnd < 0 ? undefined : lineEnd).trim()}`);
+      }
+      if (c.examples.length < args.examples) c.examples.push(where);
+    }
+    masked.topLevelErrors += countTopLevelErrors(tree.rootNode);
+    tree.delete();
+  }
+
+  // masking alone, over texts already in memory: best of three passes
+  const texts = files.map((f) => fs.readFileSync(f, 'utf8'));
+  let bestMaskMs = Infinity;
+  for (let pass = 0; pass < 3; pass++) {
+    const t0 = process.hrtime.bigint();
+    for (const t of texts) maskKernelC(t);
+    bestMaskMs = Math.min(bestMaskMs, Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+
+  const pct = (a: number, b: number): string => (b === 0 ? '0.00' : ((100 * a) / b).toFixed(2));
+  const mb = bytes / 1e6;
+  console.log(`kernel: ${args.dir}`);
+  console.log(`files: ${files.length} .c in fs/ + mm/, ${mb.toFixed(1)} MB, ${lines} lines`);
+  console.log('');
+  console.log('                      functions   damaged   share   top-level ERROR nodes');
+  console.log(`stock grammar      ${String(stock.functions).padStart(12)} ${String(stock.damaged).padStart(9)} ${pct(stock.damaged, stock.functions).padStart(6)} % ${String(stock.topLevelErrors).padStart(10)}`);
+  console.log(`after masking      ${String(masked.functions).padStart(12)} ${String(masked.damaged).padStart(9)} ${pct(masked.damaged, masked.functions).padStart(6)} % ${String(masked.topLevelErrors).padStart(10)}`);
+  const lost = Math.max(0, masked.functions - stock.functions);
+  console.log(`stock, damaged or not found as a function, over the masked count: ${pct(stock.damaged + lost, masked.functions)} %`);
+  console.log('');
+  console.log(`masking: ${maskMs.toFixed(0)} ms for ${mb.toFixed(1)} MB = ${(mb / (maskMs / 1000)).toFixed(0)} MB/s during the run; best of 3 passes in memory: ${bestMaskMs.toFixed(0)} ms = ${(mb / (bestMaskMs / 1000)).toFixed(0)} MB/s`);
+  console.log(`parse stock: ${stock.parseMs.toFixed(0)} ms (${(mb / (stock.parseMs / 1000)).toFixed(1)} MB/s); parse masked: ${masked.parseMs.toFixed(0)} ms (${(mb / (masked.parseMs / 1000)).toFixed(1)} MB/s)`);
+  console.log(`masking costs ${pct(bestMaskMs, masked.parseMs)} % of a parse`);
+  console.log('');
+  console.log('rewrites: ' + [...rewriteKinds].sort((x, y) => y[1] - x[1]).map(([k, v]) => `${k} ${v}`).join(', '));
+  console.log('');
+  console.log(`stock causes (first ERROR/MISSING per damaged function), top ${args.top}:`);
+  for (const [k, v] of [...stockCauses].sort((x, y) => y[1] - x[1]).slice(0, args.top)) {
+    console.log(`  ${String(v).padStart(6)}  ${k}`);
+  }
+  console.log('');
+  console.log(`residual causes after masking, top ${args.top}:`);
+  for (const [k, v] of [...causes].sort((x, y) => y[1].count - x[1].count).slice(0, args.top)) {
+    console.log(`  ${String(v.count).padStart(6)}  ${k.padEnd(36)} e.g. ${v.examples.join(', ')}`);
+  }
+  if (args.unknownBlocks) {
+    console.log('');
+    console.log('unknown NAME(...) { inside braces:');
+    for (const [k, v] of [...unknownBlocks].sort((x, y) => y[1].count - x[1].count).slice(0, args.top)) {
+      console.log(`  ${String(v.count).padStart(6)}  ${k.padEnd(36)} e.g. ${v.example}`);
+    }
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
