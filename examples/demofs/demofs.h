@@ -36,7 +36,7 @@ struct block_device *demofs_bdev(struct inode *inode);
 /* synchronous block I/O helpers, in io.c */
 int demofs_read_block(struct inode *inode, sector_t block, struct folio *folio,
 		      size_t offset);
-int demofs_store_inline(struct inode *inode, struct folio *folio);
+int demofs_copy_to_inode(struct inode *inode, struct folio *folio);
 void demofs_mark_inline_clean(struct inode *inode);
 
 /* file.c */

@@ -81,7 +81,7 @@ static int demofs_write_inline(struct address_space *mapping,
 	folio_start_writeback(folio);
 	folio_unlock(folio);
 
-	err = demofs_store_inline(inode, folio);
+	err = demofs_copy_to_inode(inode, folio);
 	if (err) {
 		mapping_set_error(mapping, err);
 		folio_end_writeback(folio);
