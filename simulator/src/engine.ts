@@ -1,0 +1,983 @@
+/**
+ * Path exploration. A worklist of (block, state); at each block the set of
+ * canonical state keys already seen is kept and a state equal to one seen is
+ * dropped (merged). States are bounded (objects are identified by creation
+ * site, counts are capped, scalars come from a finite domain), so loops end.
+ *
+ * Findings are deduplicated by (rule, location, object), keeping the first
+ * path. Severity: `error` when every state reaching the event violates the
+ * rule there, `warning` otherwise (and always when exploration was cut short).
+ */
+import type { Arg, AssignEvent, Block, CallEvent, Cond, Event, FunctionIR, Loc, ReturnValue, Terminator, VarName } from './ir';
+import type { Contract, Effect, ReturnsObject } from './contract-types';
+import { DEFAULT_BUDGET, type Budget, type Finding, type PathStep, type SimOptions, type SimResult, type Summary, type Trace, type TracePath, type TraceStep } from './api-types';
+import type { RuleId } from './rules';
+import {
+  ANY, ERR, NEG, NONZERO, POS, ZERO,
+  emptyState, gc, isObjBinding, namesOf, newObj, objOfVar, pathSteps, pushStep, scalarOf, snapshot, stateKey,
+  updObj, withObj, withVar, displayName,
+  type Binding, type LockState, type Note, type Obj, type State, type TraceNode,
+} from './state';
+import { applyObjEffect, applyPairEffect, callText, checkUse, putsArg, type EffectCtx, type Violation } from './effects';
+import { msg, withPath } from './messages';
+import { classifyCallee, isAliasCall, type CallClass } from './callees';
+
+/** What a return looked like, for summary inference. */
+export interface ReturnRecord {
+  /** the object returned, as it was at the return */
+  obj?: Obj;
+  /** what the returned value is */
+  value: 'obj' | 'null' | 'err' | 'other' | 'none';
+  /** the parameter objects at the return (after cleanups), by parameter name */
+  params: Map<VarName, Obj>;
+  /** open pairs at the return */
+  pairs: Map<string, number>;
+}
+
+export interface EngineResult extends SimResult {
+  returns: ReturnRecord[];
+}
+
+export interface EngineInput {
+  contracts: ReadonlyMap<string, Contract>;
+  summaries?: ReadonlyMap<string, Summary>;
+  budget?: Budget;
+  trace?: boolean;
+  /** record returns for summary inference */
+  collectReturns?: boolean;
+  /** calls known to leave folios alone */
+  neutral?: (callee: string) => boolean;
+}
+
+interface FoundEntry {
+  finding: Finding;
+  site: string;
+  count: number;
+}
+
+interface Cur {
+  site: string;
+  loc: Loc;
+  step: PathStep;
+  reported: Set<string>;
+  violations: { rule: RuleId; message: string }[];
+}
+
+/** Summaries applied like contracts: param effects, uncertain params handed off, returns. */
+const summaryContracts = new WeakMap<Summary, Contract>();
+export function summaryAsContract(s: Summary): Contract {
+  let c = summaryContracts.get(s);
+  if (c) return c;
+  const effects: Effect[] = [];
+  for (const p of s.params) for (const e of p.effects) effects.push({ ...e, arg: p.index } as Effect);
+  for (const i of s.uncertainParams) effects.push({ op: 'handoff', arg: i });
+  c = {
+    name: s.name,
+    api: 'folio',
+    versions: [],
+    source: `summary of ${s.name}()`,
+    effects,
+    returns: s.returns ? { kind: s.returns.kind, ref: s.returns.ref, locked: s.returns.locked, fail: s.returns.fail } : undefined,
+    doc: '',
+  };
+  summaryContracts.set(s, c);
+  return c;
+}
+
+const OBJ_OPS = new Set<Effect['op']>([
+  'get', 'put', 'lock', 'unlock', 'require-locked', 'wb-start', 'wb-end', 'dirty-set', 'dirty-clear', 'uptodate-set',
+  'uptodate-clear', 'private-attach', 'private-detach', 'private-set-raw', 'private-clear-raw', 'private2-start',
+  'private2-end', 'private2-set-raw', 'private2-clear-raw', 'handoff', 'use',
+]);
+
+/** Objects are given names up to this many trace paths; beyond, paths are counted only. */
+const MAX_TRACE_PATHS = 500;
+/** The clock is read every this many states. */
+const CLOCK_EVERY = 64;
+
+class Engine {
+  readonly fn: FunctionIR;
+  readonly inp: EngineInput;
+  readonly budget: Budget;
+  readonly trace: boolean;
+  /** folio/page parameters and locals */
+  readonly tracked = new Map<VarName, 'folio' | 'page'>();
+  /** scalar variables worth keeping: they appear in conditions */
+  readonly relevant = new Set<VarName>();
+  /** pair names that have a pair-end somewhere in this function */
+  readonly pairEnds = new Set<string>();
+  /** the function ends PG_private_2 somewhere (else an end is presumably asynchronous) */
+  endsPrivate2 = false;
+  readonly reach = new Map<string, number>();
+  readonly found = new Map<string, FoundEntry>();
+  readonly returns: ReturnRecord[] = [];
+  readonly tracePaths: TracePath[] = [];
+  merged = 0;
+  states = 0;
+  incomplete?: string;
+  cur!: Cur;
+  readonly classCache = new Map<string, CallClass>();
+
+  constructor(fn: FunctionIR, inp: EngineInput) {
+    this.fn = fn;
+    this.inp = inp;
+    this.budget = inp.budget ?? DEFAULT_BUDGET;
+    this.trace = !!inp.trace;
+    for (const p of fn.params) if ((p.kind === 'folio' || p.kind === 'page') && !p.out) this.tracked.set(p.name, p.kind);
+    for (const l of fn.locals) if (l.kind === 'folio' || l.kind === 'page') this.tracked.set(l.name, l.kind);
+    this.scan();
+  }
+
+  private scan(): void {
+    const condVars = new Set<VarName>();
+    const copies: [VarName, VarName][] = [];
+    for (const b of this.fn.blocks) {
+      if (b.term.kind === 'branch') {
+        const c = b.term.cond;
+        if (c.kind !== 'unknown') condVars.add(c.var);
+      }
+      for (const e of b.events) {
+        if (e.kind === 'assign' && (e.src.kind === 'var' || e.src.kind === 'not')) copies.push([e.dst, e.src.name]);
+        if (e.kind === 'call') {
+          const c = this.contractFor(e.callee);
+          if (c) {
+            for (const ef of c.effects) {
+              if (ef.op === 'pair-end') this.pairEnds.add(ef.pair);
+              if (ef.op === 'private2-end' || ef.op === 'private2-clear-raw') this.endsPrivate2 = true;
+            }
+          }
+        }
+      }
+    }
+    for (const v of condVars) this.relevant.add(v);
+    let changed = true;
+    while (changed) {
+      changed = false;
+      for (const [dst, src] of copies) {
+        if (this.relevant.has(dst) && !this.relevant.has(src)) {
+          this.relevant.add(src);
+          changed = true;
+        }
+      }
+    }
+  }
+
+  contractFor(callee: string): Contract | undefined {
+    const c = this.inp.contracts.get(callee);
+    if (c) return c;
+    const s = this.inp.summaries?.get(callee);
+    return s ? summaryAsContract(s) : undefined;
+  }
+
+  /** True when nothing in the function can touch a folio or page. */
+  trivial(): boolean {
+    if (this.tracked.size) return false;
+    for (const b of this.fn.blocks) {
+      for (const e of b.events) if (e.kind === 'call' && this.contractFor(e.callee)) return false;
+      if (b.term.kind === 'return') for (const c of b.term.cleanups) if (this.contractFor(c.fn)) return false;
+    }
+    return true;
+  }
+
+  // ------------------------------------------------------------------ reporting
+
+  report(s: State, v: Violation, name?: string): void {
+    const cur = this.cur;
+    const objName = name ?? (v.obj ? displayName(s, v.obj) : '');
+    const key = `${v.rule}|${cur.loc.line}:${cur.loc.column}|${objName}`;
+    if (cur.reported.has(key)) return;
+    cur.reported.add(key);
+    if (this.trace) cur.violations.push({ rule: v.rule, message: v.message });
+    const e = this.found.get(key);
+    if (e) {
+      if (e.site === cur.site) e.count++;
+      return;
+    }
+    const path = pathSteps(s, v.obj?.birthN ?? 0, v.obj?.id, cur.step);
+    this.found.set(key, {
+      site: cur.site,
+      count: 1,
+      finding: {
+        rule: v.rule,
+        severity: 'warning',
+        message: withPath(v.message, path.map((p) => p.line)),
+        function: this.fn.name,
+        loc: cur.loc,
+        object: objName || undefined,
+        call: this.curCall,
+        path,
+        related: v.related,
+      },
+    });
+  }
+
+  curCall?: string;
+
+  private ectx(ev: { callee: string; loc: Loc; resultUsed: boolean }, c: Contract | undefined, args: readonly Arg[], objName: () => string | undefined): EffectCtx {
+    return {
+      callee: ev.callee,
+      loc: ev.loc,
+      resultUsed: ev.resultUsed,
+      reportsPrevious: !!c?.reportsPrevious,
+      argTexts: args.map((a) => a.text),
+      report: (s, v) => this.report(s, v, objName()),
+    };
+  }
+
+  private begin(site: string, loc: Loc, note: string): void {
+    this.cur = { site, loc, step: { line: loc.line, note }, reported: new Set(), violations: [] };
+    this.curCall = undefined;
+  }
+
+  // ------------------------------------------------------------------ objects and variables
+
+  /** Make room for a new object with this id: an older one still named gets the id + `'`. */
+  private freeId(s: State, id: string): State {
+    const old = s.objs.get(id);
+    if (!old) return s;
+    if (old.origin !== 'param' && namesOf(s, id).length === 0) return s;
+    const older = id + "'";
+    const objs = new Map(s.objs);
+    const vars = new Map(s.vars);
+    if (objs.has(older)) {
+      objs.delete(older);
+      for (const [v, b] of vars) if (isObjBinding(b) && b.obj === older) vars.delete(v);
+    }
+    objs.delete(id);
+    objs.set(older, { ...old, id: older });
+    for (const [v, b] of vars) if (isObjBinding(b) && b.obj === id) vars.set(v, { obj: older });
+    return { ...s, objs, vars };
+  }
+
+  /**
+   * Bind `v` to `b`, checking the object it named before: losing the last
+   * name of an object that holds a reference of ours is a leak.
+   */
+  private rebind(s: State, v: VarName, b: Binding | undefined, how: string): State {
+    const old = s.vars.get(v);
+    if (isObjBinding(old) && !(b && isObjBinding(b) && b.obj === old.obj)) {
+      const o = s.objs.get(old.obj);
+      s = withVar(s, v, undefined);
+      if (o && o.origin !== 'param' && namesOf(s, o.id).length === 0) {
+        if (o.refs > 0 && !o.handedOff && o.value !== 'null' && o.value !== 'err') {
+          this.report(s, { rule: 'ref-leak', obj: o, message: msg.refLeakReassign(v.startsWith('$') ? displayName(s, o) : v, o.refNote, how), related: o.refNote ? [{ loc: o.refNote.loc, message: `reference ${o.refNote.text}` }] : [] }, v);
+        }
+        s = gc(s);
+      }
+    }
+    return withVar(s, v, b);
+  }
+
+  /** The scalar binding to give `v`, or undefined when `v` is not worth tracking. */
+  private scalar(v: VarName, b: Binding): Binding | undefined {
+    return this.relevant.has(v) || this.tracked.has(v) ? b : undefined;
+  }
+
+  /** A new object of unknown origin (treated like a parameter: a caller's reference keeps it alive). */
+  private unknownObj(s: State, id: string, kind: 'folio' | 'page', what: string): Obj {
+    return newObj({ id, kind, origin: 'unknown', originText: what, callerRef: true, birthN: (s.path?.n ?? 0) + 1 });
+  }
+
+  /**
+   * The object an argument denotes. With `create`, a variable that names no
+   * object yet (a member path, a call result) gets one of unknown origin.
+   */
+  private argObj(s: State, a: Arg | undefined, site: string, kind: 'folio' | 'page', create: boolean): [State, Obj | undefined] {
+    if (!a || a.var === undefined || a.field !== undefined) return [s, undefined];
+    const b = s.vars.get(a.var);
+    if (isObjBinding(b)) return [s, s.objs.get(b.obj)];
+    if (!create) return [s, undefined];
+    if (b && (b.mask & ~(ZERO | ERR)) === 0) return [s, undefined]; // NULL or an error pointer
+    const id = `u:${site}:${a.var}`;
+    s = this.freeId(s, id);
+    const o = this.unknownObj(s, id, this.tracked.get(a.var) ?? kind, `'${a.var}' (origin unknown)`);
+    s = withObj(s, b && !(b.mask & ZERO) ? { ...o, value: 'valid' } : o);
+    s = withVar(s, a.var, { obj: id });
+    return [s, s.objs.get(id)];
+  }
+
+  // ------------------------------------------------------------------ events
+
+  private event(s: State, ev: Event, site: string): State[] {
+    switch (ev.kind) {
+      case 'call':
+        return this.call(s, ev, site);
+      case 'assign':
+        return [this.assign(s, ev, site)];
+      case 'store': {
+        const o = objOfVar(s, ev.var);
+        if (!o || o.value === 'null' || o.value === 'err') return [s];
+        s = pushStep(s, ev.loc.line, `'${ev.var}' stored to ${ev.target}`, o.id);
+        s = updObj(s, o.id, { handedOff: true });
+        if (/^[A-Za-z_]\w*(->|\.)[A-Za-z_][\w.>-]*$/.test(ev.target) && !ev.target.includes('[')) s = withVar(s, ev.target, { obj: o.id });
+        return [s];
+      }
+      case 'use': {
+        const o = objOfVar(s, ev.var);
+        if (o) checkUse(s, o, ev.var, ev.text, { report: (st, v) => this.report(st, v, ev.var) });
+        return [s];
+      }
+    }
+  }
+
+  private assign(s: State, ev: AssignEvent, site: string): State {
+    const { dst, src } = ev;
+    const how = 'reassigned';
+    switch (src.kind) {
+      case 'var': {
+        const b = s.vars.get(src.name);
+        if (isObjBinding(b)) return this.rebind(s, dst, b, how);
+        if (b) return this.rebind(s, dst, this.scalar(dst, b), how);
+        const kind = this.tracked.get(dst);
+        if (kind) {
+          // `folio = ctx->folio`: both name one object of unknown origin
+          const id = `u:${site}`;
+          s = this.rebind(s, dst, undefined, how);
+          s = this.freeId(s, id);
+          s = withObj(s, this.unknownObj(s, id, kind, `'${src.name}' (origin unknown)`));
+          s = withVar(s, src.name, { obj: id });
+          return withVar(s, dst, { obj: id });
+        }
+        return this.rebind(s, dst, this.scalar(dst, { mask: ANY }), how);
+      }
+      case 'const':
+        return this.rebind(s, dst, this.scalar(dst, scalarOf(src.value)), how);
+      case 'errptr':
+        return this.rebind(s, dst, this.scalar(dst, { mask: ERR }), how);
+      case 'not': {
+        const b = s.vars.get(src.name);
+        let r: Binding = { mask: ZERO | POS };
+        if (isObjBinding(b)) {
+          const v = s.objs.get(b.obj)?.value;
+          if (v === 'null') r = scalarOf(1);
+          else if (v === 'valid' || v === 'err') r = scalarOf(0);
+        } else if (b) {
+          if (b.mask === ZERO) r = scalarOf(1);
+          else if (!(b.mask & ZERO)) r = scalarOf(0);
+        }
+        return this.rebind(s, dst, this.scalar(dst, r), how);
+      }
+      case 'unknown': {
+        const kind = this.tracked.get(dst);
+        if (kind) {
+          const id = `u:${site}`;
+          s = this.rebind(s, dst, undefined, how);
+          s = this.freeId(s, id);
+          s = withObj(s, this.unknownObj(s, id, kind, `'${src.text}' (origin unknown)`));
+          return withVar(s, dst, { obj: id });
+        }
+        return this.rebind(s, dst, this.scalar(dst, { mask: ANY }), how);
+      }
+    }
+  }
+
+  private classify(callee: string): CallClass {
+    let c = this.classCache.get(callee);
+    if (!c) {
+      c = classifyCallee(callee, this.inp.neutral);
+      this.classCache.set(callee, c);
+    }
+    return c;
+  }
+
+  private call(s: State, ev: CallEvent, site: string): State[] {
+    const c = this.inp.contracts.get(ev.callee);
+    if (c) return this.contractCall(s, ev, c, site);
+    const sum = this.inp.summaries?.get(ev.callee);
+    if (sum) return this.contractCall(s, ev, summaryAsContract(sum), site, true);
+    return [this.otherCall(s, ev, site)];
+  }
+
+  /** A call with no contract and no summary: a neutral call, or an unknown callee. */
+  private otherCall(s: State, ev: CallEvent, site: string): State {
+    const cls = this.classify(ev.callee);
+    const call = callText(ev.callee);
+    for (const a of ev.args) {
+      if (a.var === undefined) continue;
+      const o = objOfVar(s, a.var);
+      if (!o || o.value === 'null' || o.value === 'err') continue;
+      if (a.field !== undefined) {
+        if (cls.listHandoff) {
+          s = pushStep(s, ev.loc.line, `'${a.var}' linked by ${call}`, o.id);
+          s = updObj(s, o.id, { handedOff: true });
+        }
+        continue;
+      }
+      const byAddress = a.text.replace(/\s+/g, '') === '&' + a.var;
+      if (!byAddress) checkUse(s, o, a.var, `passed to ${call}`, { report: (st, v) => this.report(st, v, a.var) });
+      if (cls.handoff || (byAddress && !cls.neutral)) {
+        s = pushStep(s, ev.loc.line, `'${a.var}' passed to ${call}, which may take it over`, o.id);
+        s = updObj(s, o.id, { handedOff: true });
+      }
+      if (byAddress && !cls.neutral && this.tracked.has(a.var)) {
+        // the callee may store another object into the variable
+        const id = `u:${site}:${a.var}`;
+        s = withVar(s, a.var, undefined);
+        s = gc(s);
+        s = this.freeId(s, id);
+        s = withObj(s, this.unknownObj(s, id, this.tracked.get(a.var)!, `'${a.var}' set by ${call}`));
+        s = withVar(s, a.var, { obj: id });
+      }
+    }
+    if (ev.result === undefined) return s;
+    const r = ev.result;
+    if (isAliasCall(ev.callee) && ev.args[0]) {
+      const b = ev.args[0].var !== undefined ? s.vars.get(ev.args[0].var) : undefined;
+      if (isObjBinding(b)) return this.rebind(s, r, b, 'reassigned');
+    }
+    if (cls.scalarResult !== undefined) return this.rebind(s, r, this.scalar(r, { mask: cls.scalarResult }), 'reassigned');
+    const kind = this.tracked.get(r);
+    if (kind) {
+      const id = `u:${site}`;
+      s = this.rebind(s, r, undefined, 'reassigned');
+      s = this.freeId(s, id);
+      s = withObj(s, this.unknownObj(s, id, kind, `${call} at line ${ev.loc.line}`));
+      return withVar(s, r, { obj: id });
+    }
+    return this.rebind(s, r, this.scalar(r, { mask: ANY }), 'reassigned');
+  }
+
+  private contractCall(s: State, ev: CallEvent, c: Contract, site: string, isSummary = false): State[] {
+    const call = callText(ev.callee);
+    this.curCall = ev.callee;
+    const kindHint: 'folio' | 'page' = c.api === 'page' ? 'page' : 'folio';
+    // resolve the objects the effects act on
+    const targets = new Map<number, Obj>();
+    for (const e of c.effects) {
+      if (!OBJ_OPS.has(e.op)) continue;
+      const i = e.arg ?? 0;
+      if (targets.has(i)) continue;
+      let o: Obj | undefined;
+      [s, o] = this.argObj(s, ev.args[i], site, kindHint, true);
+      if (o) targets.set(i, o);
+    }
+    // every object passed is used, unless the call puts it (double-put is the rule then)
+    for (let i = 0; i < ev.args.length; i++) {
+      const a = ev.args[i];
+      if (a.field !== undefined || a.var === undefined) continue;
+      const o = objOfVar(s, a.var);
+      if (o && !putsArg(c.effects, i)) checkUse(s, o, a.var, `passed to ${call}`, { report: (st, v) => this.report(st, v, a.var) });
+    }
+    const nameOf = (i: number): string | undefined => ev.args[i]?.var;
+    const apply = (st: State): State => {
+      for (const e of c.effects) {
+        const i = e.arg ?? 0;
+        if (e.op === 'pair-begin' || e.op === 'pair-end') {
+          st = applyPairEffect(st, e, this.ectx(ev, c, ev.args, () => `${e.pair}(${ev.args[i]?.text ?? ''})`));
+          continue;
+        }
+        const t = targets.get(i);
+        if (!t) continue;
+        const o = st.objs.get(t.id);
+        if (!o) continue;
+        st = applyObjEffect(st, e, o, nameOf(i) ?? displayName(st, o), this.ectx(ev, c, ev.args, () => nameOf(i)));
+      }
+      return st;
+    };
+    const touched = targets.size > 0;
+    const firstTarget = targets.values().next().value as Obj | undefined;
+    const stepObj = targets.size === 1 ? firstTarget?.id : undefined;
+    let out: State[];
+    if (c.outcome) {
+      out = [];
+      const okRes: Binding = c.outcome === 'true' ? scalarOf(1) : scalarOf(0);
+      const failRes: Binding = c.outcome === 'true' ? scalarOf(0) : { mask: NEG };
+      // success: infeasible when it would lock a folio we hold, or when nothing can fail
+      let okFeasible = true;
+      let failFeasible = true;
+      for (const e of c.effects) {
+        const t = targets.get(e.arg ?? 0);
+        if (!t) continue;
+        if (e.op === 'lock' && t.locked === 'held') okFeasible = false;
+        if (e.op === 'get' && t.refs > 0) failFeasible = false;
+      }
+      if (okFeasible) {
+        let ok = touched ? pushStep(s, ev.loc.line, `${call} succeeded`, stepObj) : s;
+        ok = apply(ok);
+        if (ev.result !== undefined) ok = this.rebind(ok, ev.result, this.scalar(ev.result, okRes), 'reassigned');
+        out.push(ok);
+      }
+      if (failFeasible) {
+        let bad = touched ? pushStep(s, ev.loc.line, `${call} failed`, stepObj) : s;
+        const failNote: Note = { loc: ev.loc, call, text: `${call} failed at line ${ev.loc.line}` };
+        for (const e of c.effects) {
+          const t = targets.get(e.arg ?? 0);
+          if (!t) continue;
+          const o = bad.objs.get(t.id);
+          if (!o || o.value === 'null' || o.value === 'err') continue;
+          if (e.op === 'lock') bad = updObj(bad, o.id, { locked: 'not-held', lockedByUs: false, lockNote: failNote });
+          if (e.op === 'get' && o.refs === 0) bad = updObj(bad, o.id, { callerRef: false, tryFailed: true, refNote: failNote });
+        }
+        if (ev.result !== undefined) bad = this.rebind(bad, ev.result, this.scalar(ev.result, failRes), 'reassigned');
+        out.push(bad);
+      }
+    } else {
+      if (touched) {
+        const verb = c.effects.some((e) => e.op === 'put' && targets.has(e.arg ?? 0)) ? 'drops a reference' : '';
+        s = pushStep(s, ev.loc.line, verb ? `${call} ${verb}` : call, stepObj);
+      } else if (c.effects.some((e) => e.op === 'pair-begin' || e.op === 'pair-end')) {
+        s = pushStep(s, ev.loc.line, call);
+      }
+      s = apply(s);
+      out = [s];
+    }
+    if (c.returns) out = out.flatMap((st) => this.returnsObject(st, ev, c.returns!, site, isSummary));
+    else if (!c.outcome && ev.result !== undefined) {
+      out = out.map((st) => this.rebind(st, ev.result!, this.scalar(ev.result!, { mask: ANY }), 'reassigned'));
+    }
+    return out;
+  }
+
+  /** A lookup or allocation: split into success (a new object) and failure (NULL / error pointer). */
+  private returnsObject(s: State, ev: CallEvent, r: ReturnsObject, site: string, isSummary: boolean): State[] {
+    const call = callText(ev.callee);
+    const out: State[] = [];
+    const line = ev.loc.line;
+    let locked: LockState;
+    if (r.locked === 'flags') {
+      const t = r.flagsArg !== undefined ? ev.args[r.flagsArg]?.text : undefined;
+      locked = t === undefined ? 'unknown' : /FGP_LOCK/.test(t) ? 'held' : /^[\sA-Z0-9_|]+$/.test(t) ? 'not-held' : 'unknown';
+    } else locked = r.locked ? 'held' : 'not-held';
+    const fresh = !isSummary && /alloc/.test(ev.callee);
+    // success
+    {
+      let ok = pushStep(s, line, r.ref ? `reference taken by ${call}` : `${call} returns a ${r.kind}`, `c:${site}`);
+      const id = `c:${site}`;
+      if (ev.result !== undefined) ok = this.rebind(ok, ev.result, undefined, 'reassigned');
+      ok = this.freeId(ok, id);
+      const origin = `${call} at line ${line}`;
+      const refNote: Note = { loc: ev.loc, call, text: `taken by ${call} at line ${line}` };
+      const lockNote: Note | undefined =
+        locked === 'held' ? { loc: ev.loc, call, text: `locked by ${call} at line ${line}` }
+          : locked === 'not-held' ? { loc: ev.loc, call, text: `${call} at line ${line} returns it unlocked` } : undefined;
+      const o = newObj({
+        // a lookup that returns no reference: nothing this function knows of keeps the object alive
+        id, kind: r.kind, origin: 'acquired', originText: origin, birthN: ok.path!.n,
+        refs: r.ref ? 1 : 0, callerRef: false, value: 'valid', locked, lockedByUs: locked === 'held',
+        refNote: r.ref ? refNote : undefined, lockNote,
+        ...(fresh ? { writeback: 'clear', dirty: 'clear', uptodate: 'clear', private: 'clear', private2: 'clear' } as const : {}),
+      });
+      ok = withObj(ok, o);
+      if (ev.result !== undefined) ok = withVar(ok, ev.result, { obj: id });
+      else if (r.ref) {
+        this.report(ok, { rule: 'ref-leak', obj: o, message: msg.refLeakDiscarded(call), related: [] }, `${call}`);
+        ok = gc(ok);
+      } else ok = gc(ok);
+      out.push(ok);
+    }
+    const fails: ('null' | 'err')[] = r.fail === 'never' ? [] : r.fail === 'null-or-err' ? ['null', 'err'] : [r.fail];
+    for (const f of fails) {
+      let bad = pushStep(s, line, `${call} failed (${f === 'null' ? 'NULL' : 'error pointer'})`, `c:${site}`);
+      if (ev.result !== undefined) bad = this.rebind(bad, ev.result, this.scalar(ev.result, f === 'null' ? scalarOf(0) : { mask: ERR }), 'reassigned');
+      out.push(bad);
+    }
+    return out;
+  }
+
+  // ------------------------------------------------------------------ conditions
+
+  /** The states in which the condition is true and false (undefined when infeasible). */
+  private cond(s: State, c: Cond): [State | undefined, State | undefined] {
+    if (c.kind === 'unknown') return [s, s];
+    const b = s.vars.get(c.var);
+    if (isObjBinding(b)) {
+      const o = s.objs.get(b.obj);
+      if (!o) return [s, s];
+      const v = o.value;
+      const set = (val: typeof v): State => (val === v ? s : updObj(s, o.id, { value: val }));
+      let kind = c.kind;
+      let negate = false;
+      if (c.kind === 'cmp') {
+        if (c.value !== 0 || (c.op !== '==' && c.op !== '!=')) return [s, s];
+        kind = 'truthy';
+        negate = c.op === '==';
+      }
+      let r: [State | undefined, State | undefined];
+      switch (kind) {
+        case 'truthy':
+          r = [v === 'null' ? undefined : set(v === 'unknown' ? 'valid' : v), v === 'null' || v === 'unknown' ? set('null') : undefined];
+          break;
+        case 'iserr':
+          r = [v === 'err' || v === 'unknown' ? set('err') : undefined, v === 'err' ? undefined : s];
+          break;
+        default: // iserr-or-null
+          r = [v === 'valid' ? undefined : set(v === 'unknown' ? 'null' : v), v === 'valid' || v === 'unknown' ? set('valid') : undefined];
+          break;
+      }
+      return negate ? [r[1], r[0]] : r;
+    }
+    const sb = b ?? { mask: ANY };
+    const [tm, fm, tc, fc] = condMasks(c, sb.mask, sb.c);
+    const mk = (mask: number, cst: number | undefined): State | undefined => {
+      if (!mask) return undefined;
+      if (mask === sb.mask && cst === sb.c) return s;
+      return withVar(s, c.var, this.scalar(c.var, cst !== undefined ? { mask, c: cst } : { mask }));
+    };
+    return [mk(tm, tc), mk(fm, fc)];
+  }
+
+  // ------------------------------------------------------------------ returns
+
+  private ret(s: State, t: Extract<Terminator, { kind: 'return' }>): void {
+    s = pushStep(s, t.loc.line, 'returns');
+    const rv: ReturnValue | undefined = t.value;
+    const retB = rv?.var !== undefined ? s.vars.get(rv.var) : undefined;
+    const retId = isObjBinding(retB) ? retB.obj : undefined;
+    // cleanups, innermost first
+    for (const cl of t.cleanups) {
+      if (rv?.var !== undefined && rv.var === cl.var) continue; // return_ptr / no_free_ptr
+      const b = s.vars.get(cl.var);
+      if (!isObjBinding(b)) continue;
+      const o = s.objs.get(b.obj);
+      if (!o || o.value === 'null' || o.value === 'err') continue;
+      const c = this.contractFor(cl.fn);
+      if (!c) {
+        s = updObj(s, o.id, { handedOff: true });
+        continue;
+      }
+      this.curCall = cl.fn;
+      const ev = { callee: cl.fn, loc: t.loc, resultUsed: false };
+      const arg: Arg = { text: cl.var, var: cl.var };
+      for (const e of c.effects) {
+        if (!OBJ_OPS.has(e.op) || (e.arg ?? 0) !== 0) continue;
+        const cur = s.objs.get(o.id);
+        if (!cur) break;
+        s = applyObjEffect(s, e, cur, cl.var, this.ectx(ev, c, [arg], () => cl.var));
+      }
+    }
+    this.curCall = undefined;
+    // leaks
+    for (const o of s.objs.values()) {
+      if (o.id === retId || o.value === 'null' || o.value === 'err' || o.handedOff) continue;
+      const name = displayName(s, o);
+      if (o.refs > 0) {
+        this.curCall = o.refNote ? o.refNote.call.replace(/\(\)$/, '') : undefined;
+        this.report(s, { rule: 'ref-leak', obj: o, message: msg.refLeakReturn(name, o.refNote), related: o.refNote ? [{ loc: o.refNote.loc, message: `reference ${o.refNote.text}` }] : [] }, name);
+      }
+      if (o.locked === 'held' && o.lockedByUs && o.origin === 'acquired') {
+        this.curCall = o.lockNote ? o.lockNote.call.replace(/\(\)$/, '') : undefined;
+        this.report(s, { rule: 'lock-leak', obj: o, message: msg.lockLeak(name, o.lockNote, false), related: o.lockNote ? [{ loc: o.lockNote.loc, message: o.lockNote.text }] : [] }, name);
+      }
+      if (o.private2 === 'set' && o.p2ByUs && o.p2Ref && this.endsPrivate2) {
+        this.curCall = o.p2Note ? o.p2Note.call.replace(/\(\)$/, '') : undefined;
+        this.report(s, { rule: 'private2-leak', obj: o, message: msg.private2Leak(name, o.p2Note), related: o.p2Note ? [{ loc: o.p2Note.loc, message: o.p2Note.text }] : [] }, name);
+      }
+    }
+    for (const [key, n] of s.pairs) {
+      if (n <= 0) continue;
+      const pair = key.slice(0, key.indexOf('('));
+      if (!this.pairEnds.has(pair)) continue;
+      const note = s.pairNotes.get(key);
+      this.curCall = note ? note.call.replace(/\(\)$/, '') : undefined;
+      this.report(s, { rule: 'pair-unbalanced', message: msg.pairOpen(key, note?.call ?? 'a begin call', note?.loc.line), related: note ? [{ loc: note.loc, message: note.text }] : [] }, key);
+    }
+    this.curCall = undefined;
+    if (this.inp.collectReturns) {
+      let value: ReturnRecord['value'] = 'none';
+      let obj: Obj | undefined;
+      if (retId) {
+        obj = s.objs.get(retId);
+        value = obj?.value === 'null' ? 'null' : obj?.value === 'err' ? 'err' : 'obj';
+      } else if (rv) {
+        if (rv.errptr) value = 'err';
+        else if (rv.const !== undefined) value = rv.const === 0 ? 'null' : 'other';
+        else if (retB && !isObjBinding(retB)) value = retB.mask === ZERO ? 'null' : retB.mask === ERR ? 'err' : retB.mask === (ZERO | ERR) ? 'other' : 'other';
+        else value = 'other';
+      }
+      const params = new Map<VarName, Obj>();
+      for (const p of this.fn.params) {
+        const o = s.objs.get('p:' + p.name);
+        if (o) params.set(p.name, o);
+      }
+      this.returns.push({ obj, value, params, pairs: new Map(s.pairs) });
+    }
+    this.endPath(s, 'return');
+  }
+
+  // ------------------------------------------------------------------ trace
+
+  private traceStep(s: State, line: number, text: string): State {
+    const step: TraceStep = {
+      line,
+      text,
+      objects: snapshot(s),
+      pairs: [...s.pairs].map(([key, open]) => ({ key, open })),
+      violations: this.cur?.violations ?? [],
+    };
+    return { ...s, trace: { prev: s.trace, step } };
+  }
+
+  private endPath(s: State, end: TracePath['end']): void {
+    if (!this.trace) return;
+    if (this.tracePaths.length >= MAX_TRACE_PATHS) return;
+    const steps: TraceStep[] = [];
+    for (let t: TraceNode | null = s.trace; t; t = t.prev) steps.push(t.step);
+    steps.reverse();
+    this.tracePaths.push({ steps, end });
+  }
+
+  // ------------------------------------------------------------------ exploration
+
+  initialState(): State {
+    let s = emptyState();
+    for (const p of this.fn.params) {
+      const kind = this.tracked.get(p.name);
+      if (!kind || p.out) continue;
+      let held = false;
+      for (const a of this.fn.annotations) {
+        if ((a.kind === 'must_hold' || a.kind === 'releases') && (a.param === p.name || a.text === p.name)) held = true;
+      }
+      const entryLocked: LockState = held ? 'held' : 'unknown';
+      const o = newObj({
+        id: 'p:' + p.name, kind, origin: 'param', originText: 'parameter', birthN: 0, callerRef: true,
+        locked: entryLocked, entryLocked,
+        lockNote: held ? { loc: this.fn.nameLoc, call: '', text: `held at entry (annotation)` } : undefined,
+      });
+      s = withObj(s, o);
+      s = withVar(s, p.name, { obj: o.id });
+    }
+    return s;
+  }
+
+  run(): EngineResult {
+    const t0 = Date.now();
+    const fn = this.fn;
+    const byId = new Map<number, Block>();
+    for (const b of fn.blocks) byId.set(b.id, b);
+    const seen = new Map<number, Set<string>>();
+    const queue: [number, State][] = [[fn.entry, this.initialState()]];
+    let head = 0;
+    const maxStates = this.budget.maxStates;
+    const maxMillis = this.budget.maxMillis;
+    while (head < queue.length) {
+      const [bid, s0] = queue[head++];
+      if (head > 4096 && head * 2 > queue.length) {
+        queue.splice(0, head);
+        head = 0;
+      }
+      const block = byId.get(bid);
+      if (!block) continue;
+      const key = stateKey(s0);
+      let set = seen.get(bid);
+      if (!set) seen.set(bid, (set = new Set()));
+      if (set.has(key)) {
+        this.merged++;
+        continue;
+      }
+      set.add(key);
+      this.states++;
+      if (this.states > maxStates) {
+        this.incomplete = `more than ${maxStates} states`;
+        break;
+      }
+      if (this.states % CLOCK_EVERY === 0 && Date.now() - t0 > maxMillis) {
+        this.incomplete = `more than ${maxMillis} ms`;
+        break;
+      }
+      let states = [s0];
+      for (let i = 0; i < block.events.length; i++) {
+        const ev = block.events[i];
+        const site = `${bid}.${i}`;
+        this.reach.set(site, (this.reach.get(site) ?? 0) + states.length);
+        const next: State[] = [];
+        for (const s of states) {
+          this.begin(site, ev.loc, eventNote(ev));
+          const outs = this.event(s, ev, site);
+          if (this.trace) for (const o of outs) next.push(this.traceStep(o, ev.loc.line, eventText(ev)));
+          else for (const o of outs) next.push(o);
+        }
+        states = next;
+      }
+      const t = block.term;
+      const tsite = `${bid}.T`;
+      this.reach.set(tsite, (this.reach.get(tsite) ?? 0) + states.length);
+      for (const s of states) this.terminate(s, t, tsite, queue);
+    }
+    if (this.incomplete && this.trace) {
+      for (let i = head; i < queue.length && this.tracePaths.length < MAX_TRACE_PATHS; i++) this.endPath(queue[i][1], 'incomplete');
+    }
+    const findings: Finding[] = [];
+    for (const e of this.found.values()) {
+      const reach = this.reach.get(e.site) ?? 0;
+      e.finding.severity = !this.incomplete && e.count >= reach ? 'error' : 'warning';
+      findings.push(e.finding);
+    }
+    if (this.incomplete) {
+      findings.push({
+        rule: 'analysis-incomplete',
+        severity: 'info',
+        message: msg.incomplete(fn.name, this.incomplete),
+        function: fn.name,
+        loc: fn.nameLoc,
+        path: [],
+        related: [],
+      });
+    }
+    findings.sort((a, b) => a.loc.line - b.loc.line || a.loc.column - b.loc.column || a.rule.localeCompare(b.rule));
+    const millis = Date.now() - t0;
+    const res: EngineResult = {
+      findings,
+      stats: { states: this.states, millis, ...(this.incomplete ? { incomplete: this.incomplete } : {}) },
+      returns: this.returns,
+    };
+    if (this.trace) {
+      const trace: Trace = { function: fn.name, paths: this.tracePaths, merged: this.merged };
+      res.trace = trace;
+    }
+    return res;
+  }
+
+  private terminate(s: State, t: Terminator, site: string, queue: [number, State][]): void {
+    switch (t.kind) {
+      case 'goto':
+        queue.push([t.target, s]);
+        return;
+      case 'branch': {
+        this.begin(site, t.loc, t.text);
+        const [ts, fs] = this.cond(s, t.cond);
+        if (ts) {
+          let x = pushStep(ts, t.loc.line, `'${t.text}' is true`);
+          if (this.trace) x = this.traceStep(x, t.loc.line, `if (${t.text}): true`);
+          queue.push([t.then, x]);
+        }
+        if (fs) {
+          let x = pushStep(fs, t.loc.line, `'${t.text}' is false`);
+          if (this.trace) x = this.traceStep(x, t.loc.line, `if (${t.text}): false`);
+          queue.push([t.else, x]);
+        }
+        return;
+      }
+      case 'switch':
+        for (const target of t.targets) {
+          let x = pushStep(s, t.loc.line, `switch (${t.text})`);
+          if (this.trace) x = this.traceStep(x, t.loc.line, `switch (${t.text}) → block ${target}`);
+          queue.push([target, x]);
+        }
+        return;
+      case 'return': {
+        this.begin(site, t.loc, 'returns');
+        let x = s;
+        if (this.trace) x = this.traceStep(x, t.loc.line, `return${t.value ? ' ' + t.value.text : ''}`);
+        this.ret(x, t);
+        // the violations found at the return belong on its trace step
+        return;
+      }
+      case 'noreturn':
+        this.endPath(this.trace ? this.traceStep(s, t.loc.line, 'does not return') : s, 'noreturn');
+        return;
+    }
+  }
+}
+
+function eventNote(ev: Event): string {
+  switch (ev.kind) {
+    case 'call':
+      return `${ev.callee}()`;
+    case 'assign':
+      return `'${ev.dst}' assigned`;
+    case 'store':
+      return `'${ev.var}' stored to ${ev.target}`;
+    case 'use':
+      return ev.text;
+  }
+}
+
+function eventText(ev: Event): string {
+  switch (ev.kind) {
+    case 'call':
+      return `${ev.result !== undefined && !ev.result.startsWith('$') ? ev.result + ' = ' : ''}${ev.callee}(${ev.args.map((a) => a.text).join(', ')})`;
+    case 'assign': {
+      const s = ev.src;
+      const rhs = s.kind === 'var' ? s.name : s.kind === 'const' ? String(s.value) : s.kind === 'errptr' ? 'ERR_PTR(...)' : s.kind === 'not' ? '!' + s.name : s.text;
+      return `${ev.dst} = ${rhs}`;
+    }
+    case 'store':
+      return `${ev.target} = ${ev.var}`;
+    case 'use':
+      return ev.text;
+  }
+}
+
+// ------------------------------------------------------------------ scalar conditions
+
+const RANGES: [number, number, number][] = [
+  [NEG, -Infinity, -1],
+  [ZERO, 0, 0],
+  [POS, 1, Infinity],
+];
+
+function cmpHolds(op: string, x: number, v: number): boolean {
+  switch (op) {
+    case '<': return x < v;
+    case '<=': return x <= v;
+    case '>': return x > v;
+    case '>=': return x >= v;
+    case '==': return x === v;
+    default: return x !== v;
+  }
+}
+
+/** Can `x op v` be true (and false) for some x in [lo, hi]? */
+function rangeCan(op: string, lo: number, hi: number, v: number): [boolean, boolean] {
+  switch (op) {
+    case '<': return [lo < v, hi >= v];
+    case '<=': return [lo <= v, hi > v];
+    case '>': return [hi > v, lo <= v];
+    case '>=': return [hi >= v, lo < v];
+    case '==': return [lo <= v && v <= hi, !(lo === v && hi === v)];
+    default: return [!(lo === v && hi === v), lo <= v && v <= hi];
+  }
+}
+
+/** [true mask, false mask, true const, false const] for a scalar condition. */
+export function condMasks(c: Exclude<Cond, { kind: 'unknown' }>, mask: number, cst: number | undefined): [number, number, number | undefined, number | undefined] {
+  switch (c.kind) {
+    case 'truthy':
+      return [mask & NONZERO, mask & ZERO, cst !== undefined && cst !== 0 ? cst : undefined, 0];
+    case 'iserr':
+      return [mask & ERR, mask & ~ERR, undefined, cst];
+    case 'iserr-or-null':
+      return [mask & (ERR | ZERO), mask & (NEG | POS), mask & ZERO && !(mask & ERR) ? 0 : undefined, cst];
+    case 'cmp': {
+      if (cst !== undefined && !(mask & ERR)) {
+        const h = cmpHolds(c.op, cst, c.value);
+        return h ? [mask, 0, cst, undefined] : [0, mask, undefined, cst];
+      }
+      let t = 0;
+      let f = 0;
+      if (mask & ERR) {
+        // an error pointer compared as a number: only `== 0` / `!= 0` are known
+        if (c.value === 0 && (c.op === '==' || c.op === '!=')) {
+          if (c.op === '==') f |= ERR;
+          else t |= ERR;
+        } else {
+          t |= ERR;
+          f |= ERR;
+        }
+      }
+      for (const [bit, lo, hi] of RANGES) {
+        if (!(mask & bit)) continue;
+        const [ct, cf] = rangeCan(c.op, lo, hi, c.value);
+        if (ct) t |= bit;
+        if (cf) f |= bit;
+      }
+      const tc = c.op === '==' ? c.value : undefined;
+      const fc = c.op === '!=' ? c.value : undefined;
+      return [t, f, t ? tc : undefined, f ? fc : undefined];
+    }
+  }
+}
+
+export function runEngine(fn: FunctionIR, inp: EngineInput): EngineResult {
+  const e = new Engine(fn, inp);
+  if (!inp.trace && e.trivial()) {
+    return { findings: [], stats: { states: 0, millis: 0 }, returns: [] };
+  }
+  return e.run();
+}
+
+export function isTrivial(fn: FunctionIR, inp: EngineInput): boolean {
+  return new Engine(fn, inp).trivial();
+}
+
+export type { SimOptions };

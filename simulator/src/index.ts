@@ -1,0 +1,111 @@
+/**
+ * The simulator's API. A pure library: it consumes the IR (ir.ts) and the
+ * contract table (contracts.ts) and produces findings (api-types.ts).
+ *
+ *   simulateFunction(fn, opts)  explore every path of one function: findings, stats, optional trace
+ *   inferSummary(fn, opts)      what one function does to its folio parameters and return value
+ *   analyseFile(file, opts)     summaries callee-first over the file's call graph (recursion: none
+ *                               for the cycle), then every function simulated with them
+ *
+ * Contracts: the built-in table for `opts.kernelVersion`, overridden by
+ * `opts.contracts`. Calls with neither contract nor summary follow the
+ * unknown-callee policy described in callees.ts.
+ */
+import type { FileIR, FunctionIR } from './ir';
+import type { Contract, KernelVersion } from './contract-types';
+import type { SimOptions, SimResult, Summary } from './api-types';
+import { contractsFor, isNeutralCall } from './contracts';
+import { runEngine, type EngineInput } from './engine';
+import { callGraph, inferWith, sccs, summaryFromReturns } from './summaries';
+
+export * from './api-types';
+export * from './contract-types';
+export * from './ir';
+export * from './rules';
+export { HANDOFF_WORDS, HANDOFF_PAIRS, suggestsHandoff } from './callees';
+
+const builtinCache = new Map<KernelVersion, ReadonlyMap<string, Contract>>();
+const extraCache = new WeakMap<Contract[], Map<KernelVersion, ReadonlyMap<string, Contract>>>();
+
+/** The contract map for these options (cached: built once per version and per `contracts` array). */
+export function contractMap(opts: SimOptions): ReadonlyMap<string, Contract> {
+  const v = opts.kernelVersion;
+  if (!opts.contracts || !opts.contracts.length) {
+    let m = builtinCache.get(v);
+    if (!m) builtinCache.set(v, (m = contractsFor(v)));
+    return m;
+  }
+  let per = extraCache.get(opts.contracts);
+  if (!per) extraCache.set(opts.contracts, (per = new Map()));
+  let m = per.get(v);
+  if (!m) per.set(v, (m = contractsFor(v, opts.contracts)));
+  return m;
+}
+
+
+function engineInput(opts: SimOptions, summaries?: ReadonlyMap<string, Summary>): EngineInput {
+  return {
+    contracts: contractMap(opts),
+    summaries: summaries ?? opts.summaries,
+    budget: opts.budget,
+    trace: opts.trace,
+    neutral: isNeutralCall,
+  };
+}
+
+/** Explore every path of one function and report the findings. */
+export function simulateFunction(fn: FunctionIR, opts: SimOptions): SimResult {
+  const { returns: _r, ...res } = runEngine(fn, engineInput(opts));
+  return res;
+}
+
+/** What `fn` does to its folio/page parameters and return value on every return path; undefined when nothing can be said. */
+export function inferSummary(fn: FunctionIR, opts: SimOptions): Summary | undefined {
+  const inp = engineInput({ ...opts, trace: false });
+  return summaryFromReturns(fn, runEngine(fn, { ...inp, collectReturns: true }));
+}
+
+/**
+ * Analyse a whole file: each function is simulated once, callees first, with
+ * the summaries of the functions it calls (those inferred here override
+ * `opts.summaries` of the same name). Functions in a recursive cycle get no
+ * summary. `results` is keyed by function name (a second definition of the
+ * same name, e.g. under another #ifdef branch, is keyed `name@line`).
+ */
+export function analyseFile(file: FileIR, opts: SimOptions): { results: Map<string, SimResult>; summaries: Map<string, Summary> } {
+  const byName = new Map<string, FunctionIR[]>();
+  for (const f of file.functions) {
+    const l = byName.get(f.name);
+    if (l) l.push(f);
+    else byName.set(f.name, [f]);
+  }
+  const g = callGraph(file);
+  const known = new Map<string, Summary>(opts.summaries ?? []);
+  const inferred = new Map<string, Summary>();
+  const results = new Map<string, SimResult>();
+  for (const comp of sccs(g)) {
+    const recursive = comp.length > 1 || !!g.get(comp[0])?.has(comp[0]);
+    for (const name of comp) {
+      const fns = byName.get(name) ?? [];
+      fns.forEach((fn, i) => {
+        const inp = engineInput(opts, known);
+        let result: SimResult;
+        if (recursive || fns.length > 1) {
+          const { returns: _r, ...res } = runEngine(fn, inp);
+          result = res;
+        } else {
+          const r = inferWith(fn, inp);
+          result = r.result;
+          if (r.summary) {
+            inferred.set(name, r.summary);
+            known.set(name, r.summary);
+          }
+        }
+        results.set(i === 0 ? name : `${name}@${fn.loc.line}`, result);
+      });
+    }
+  }
+  return { results, summaries: inferred };
+}
+
+export { runEngine } from './engine';

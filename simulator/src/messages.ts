@@ -1,0 +1,100 @@
+/**
+ * Finding texts. Each message names the object, the call that broke the rule
+ * and what the simulator knows (where the reference or lock was taken, which
+ * call failed); the engine appends the path lines: ` (path: 12, 14, 20)`.
+ */
+import type { Note } from './state';
+
+function at(n: Note | undefined): string {
+  return n ? ` ${n.text}` : '';
+}
+
+function line(n: Note | undefined): string {
+  return n ? ` at line ${n.loc.line}` : '';
+}
+
+export const msg = {
+  refLeakReturn(name: string, ref: Note | undefined): string {
+    return ref
+      ? `reference to '${name}' taken by ${ref.call}${line(ref)} is not dropped on this return`
+      : `reference to '${name}' held by this function is not dropped on this return`;
+  },
+  refLeakReassign(name: string, ref: Note | undefined, how: string): string {
+    return ref
+      ? `'${name}' is ${how} while it holds the reference taken by ${ref.call}${line(ref)}: that reference is leaked`
+      : `'${name}' is ${how} while it holds a reference of this function: that reference is leaked`;
+  },
+  refLeakDiscarded(call: string): string {
+    return `the result of ${call} carries a reference and is discarded: the reference is leaked`;
+  },
+  doublePut(name: string, call: string, put: Note | undefined): string {
+    return `${call} drops a reference to '${name}' that this function no longer holds: its last reference was already dropped${put ? ` by ${put.call}${line(put)}` : ''}`;
+  },
+  putUnowned(name: string, call: string, why: Note | undefined): string {
+    return `${call} drops a reference to '${name}' that this function never held${why ? `: ${why.text}` : ''}`;
+  },
+  useAfterPut(name: string, what: string, put: Note | undefined): string {
+    return `'${name}' is used (${what}) after this function dropped its last reference${put ? ` with ${put.call}${line(put)}` : ''}`;
+  },
+  lockLeak(name: string, lock: Note | undefined, paramHint: boolean): string {
+    const base = lock
+      ? `'${name}' locked by ${lock.call}${line(lock)} is still locked on this return`
+      : `'${name}', locked by this function, is still locked on this return`;
+    return paramHint ? `${base}, while another return path of this function unlocks it` : base;
+  },
+  doubleLock(name: string, call: string, lock: Note | undefined): string {
+    return `${call} on '${name}', which this function already holds locked${lock ? ` (${lock.text})` : ''}: self-deadlock`;
+  },
+  unlockNotHeld(name: string, call: string, lock: Note | undefined): string {
+    return `${call} on '${name}', which is not locked here${lock ? `: ${lock.text}` : ''}`;
+  },
+  writebackUnlocked(name: string, call: string, lock: Note | undefined): string {
+    return `${call} on '${name}' without its lock${lock ? `: ${lock.text}` : ''}`;
+  },
+  dirtyClearUnlocked(name: string, call: string, lock: Note | undefined): string {
+    return `${call} on '${name}' without its lock${lock ? `: ${lock.text}` : ''}`;
+  },
+  writebackTwice(name: string, call: string, wb: Note | undefined): string {
+    return `${call} on '${name}', already under writeback${wb ? ` since ${wb.call}${line(wb)}` : ''}`;
+  },
+  writebackNotStarted(name: string, call: string, wb: Note | undefined): string {
+    return `${call} on '${name}', whose writeback is not set here${at(wb) ? `:${at(wb)}` : ''}`;
+  },
+  useAfterWbEnd(name: string, what: string, wb: Note | undefined): string {
+    return `'${name}' is used (${what}) after ${wb ? `${wb.call}${line(wb)}` : 'writeback ended'}, and nothing this function knows of holds a reference to it`;
+  },
+  private2Twice(name: string, call: string, p2: Note | undefined): string {
+    return `${call} on '${name}', whose PG_private_2 is already set${p2 ? ` (${p2.text})` : ''}`;
+  },
+  private2NotStarted(name: string, call: string, p2: Note | undefined): string {
+    return `${call} on '${name}', whose PG_private_2 is not set here${p2 ? `: ${p2.text}` : ''}`;
+  },
+  private2WithoutRef(name: string, call: string): string {
+    return `${call} sets PG_private_2 on '${name}' while this function holds no reference to it: the cache write may complete on a freed folio`;
+  },
+  privateAttachTwice(name: string, call: string, prev: Note | undefined): string {
+    return `${call} attaches private data to '${name}', which already has it${prev ? ` (${prev.text})` : ''}: the first reference is never dropped`;
+  },
+  privateWithoutRef(name: string, call: string): string {
+    return `${call} sets PG_private on '${name}' with no reference taken for it (folio_attach_private takes one)`;
+  },
+  private2Leak(name: string, p2: Note | undefined): string {
+    return `PG_private_2 set on '${name}'${p2 ? ` by ${p2.call}${line(p2)}` : ''} is neither ended nor handed on on this return`;
+  },
+  pairOpen(key: string, begin: string, line?: number): string {
+    return `${key} opened by ${begin}${line ? ` at line ${line}` : ''} is not closed on this return`;
+  },
+  pairClosedTwice(key: string, call: string): string {
+    return `${call} closes ${key}, which is already closed here`;
+  },
+  incomplete(fn: string, why: string): string {
+    return `Folio Lens could not explore every path of ${fn}() (${why}); findings in it are limited to the paths explored and reported as warnings`;
+  },
+};
+
+export function withPath(message: string, lines: number[]): string {
+  if (!lines.length) return message;
+  const uniq: number[] = [];
+  for (const l of lines) if (uniq[uniq.length - 1] !== l) uniq.push(l);
+  return `${message} (path: ${uniq.join(', ')})`;
+}
