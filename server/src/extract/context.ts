@@ -1,0 +1,274 @@
+/**
+ * Per-function extraction state: the blocks being built, the current block,
+ * scopes (for `__free` cleanups), break/continue targets, labels, variable
+ * kinds and temporaries, and the uncertainties found on the way.
+ */
+import type { SyntaxNode } from '../parser';
+import type {
+  AssignSrc,
+  Cleanup,
+  Event,
+  Loc,
+  Terminator,
+  Uncertainty,
+  ValueKind,
+  VarName,
+} from '../../../simulator/src/ir';
+import type { SourceText } from './text';
+
+export interface BBlock {
+  id: number;
+  events: Event[];
+  term?: Terminator;
+}
+
+export interface Scope {
+  cleanups: Cleanup[];
+}
+
+/** A break target (loop or switch); loops also have a continue target. */
+export interface JumpTarget {
+  brk: number;
+  cont?: number;
+  /** number of scopes open outside the loop/switch */
+  depth: number;
+}
+
+export interface SwitchCtx {
+  targets: number[];
+  hasDefault: boolean;
+}
+
+interface LabelInfo {
+  block: number;
+  defined: boolean;
+  scopes?: Scope[];
+  loc?: Loc;
+}
+
+interface PendingGoto {
+  block: number;
+  label: string;
+  scopes: Scope[];
+  loc: Loc;
+}
+
+/** The value of an expression as far as extraction can tell. */
+export interface Val {
+  var?: VarName;
+  field?: string;
+  const?: number;
+  errptr?: boolean;
+  not?: VarName;
+  /** a call's result was written straight into the variable requested by the caller */
+  bound?: boolean;
+}
+
+export type Target =
+  | { kind: 'var'; name: VarName }
+  | { kind: 'path'; name: VarName }
+  | { kind: 'place'; text: string }
+  | { kind: 'none' };
+
+export class FnCtx {
+  readonly blocks: BBlock[] = [];
+  cur: number;
+  readonly entry: number;
+  private tempN = 0;
+  readonly kinds = new Map<string, ValueKind>();
+  readonly locals: { name: VarName; kind: ValueKind }[] = [];
+  private readonly localNames = new Set<string>();
+  readonly scopes: Scope[] = [];
+  readonly jumps: JumpTarget[] = [];
+  readonly switches: SwitchCtx[] = [];
+  readonly labels = new Map<string, LabelInfo>();
+  readonly gotos: PendingGoto[] = [];
+  readonly uncertain: Uncertainty[] = [];
+  private readonly uncertainAt = new Set<string>();
+  /** variables already reported as used in the current statement */
+  readonly uses = new Set<string>();
+  /** function definitions found nested in this body (unbalanced braces) */
+  readonly nested: SyntaxNode[] = [];
+  /** set by cfg.ts: lowers one statement into the current block */
+  lowerStmt!: (n: SyntaxNode) => void;
+
+  constructor(readonly src: SourceText) {
+    this.entry = this.newBlock();
+    this.cur = this.entry;
+  }
+
+  newBlock(): number {
+    const id = this.blocks.length;
+    this.blocks.push({ id, events: [] });
+    return id;
+  }
+
+  emit(ev: Event): void {
+    this.blocks[this.cur].events.push(ev);
+  }
+
+  /** End the current block; what follows goes into a fresh block that is unreachable until something jumps to it. */
+  terminate(t: Terminator): void {
+    const b = this.blocks[this.cur];
+    if (!b.term) b.term = t;
+    this.cur = this.newBlock();
+  }
+
+  jump(target: number): void {
+    this.terminate({ kind: 'goto', target });
+  }
+
+  setCur(b: number): void {
+    this.cur = b;
+  }
+
+  temp(): VarName {
+    return '$' + ++this.tempN;
+  }
+
+  kindOf(name: VarName | undefined): ValueKind {
+    if (!name) return 'other';
+    return this.kinds.get(name) ?? 'other';
+  }
+
+  declare(name: string, kind: ValueKind, local: boolean): void {
+    if (!name) return;
+    const prev = this.kinds.get(name);
+    if (!prev || prev === 'other') this.kinds.set(name, kind);
+    if (local && kind !== 'other' && !this.localNames.has(name)) {
+      this.localNames.add(name);
+      this.locals.push({ name, kind });
+    }
+  }
+
+  /** A variable whose object the lifecycle cares about (stores of it are hand-offs). */
+  isTracked(name: VarName | undefined): boolean {
+    if (!name) return false;
+    if (name.charCodeAt(0) === 36 /* $ */) return true;
+    const k = this.kinds.get(name);
+    if (k === 'folio' || k === 'page') return true;
+    if (name.includes('->') || name.includes('.')) return pathNamesFolio(name);
+    return false;
+  }
+
+  loc(n: SyntaxNode): Loc {
+    return this.src.loc(n.startIndex, n.endIndex);
+  }
+
+  text(n: SyntaxNode, max?: number): string {
+    return this.src.display(n.startIndex, n.endIndex, max);
+  }
+
+  uncertainty(loc: Loc, reason: string): void {
+    const key = `${loc.line}:${loc.column}:${reason}`;
+    if (this.uncertainAt.has(key)) return;
+    this.uncertainAt.add(key);
+    this.uncertain.push({ loc, reason });
+  }
+
+  // ---- scopes and cleanups -------------------------------------------------
+
+  pushScope(): void {
+    this.scopes.push({ cleanups: [] });
+  }
+
+  /** Close a scope; when `runCleanups`, the cleanups run here (falling off the end of a block). */
+  popScope(runCleanups: boolean): void {
+    const s = this.scopes.pop();
+    if (s && runCleanups) this.emitCleanupCalls([s]);
+  }
+
+  addCleanup(c: Cleanup): void {
+    if (this.scopes.length === 0) this.pushScope();
+    this.scopes[this.scopes.length - 1].cleanups.push(c);
+  }
+
+  /** The cleanups in scope, innermost first. */
+  cleanupsInScope(): Cleanup[] {
+    const out: Cleanup[] = [];
+    for (let i = this.scopes.length - 1; i >= 0; i--) {
+      const cs = this.scopes[i].cleanups;
+      for (let j = cs.length - 1; j >= 0; j--) out.push(cs[j]);
+    }
+    return out;
+  }
+
+  /** Emit the cleanup calls of the given scopes (listed outermost first), innermost first. */
+  emitCleanupCalls(scopes: Scope[], block = this.cur): void {
+    const evs = this.blocks[block].events;
+    for (let i = scopes.length - 1; i >= 0; i--) {
+      const cs = scopes[i].cleanups;
+      for (let j = cs.length - 1; j >= 0; j--) {
+        const c = cs[j];
+        evs.push({ kind: 'call', callee: c.fn, args: [{ text: c.var, var: c.var }], resultUsed: false, loc: c.loc });
+      }
+    }
+  }
+
+  // ---- labels --------------------------------------------------------------
+
+  labelBlock(name: string): number {
+    let l = this.labels.get(name);
+    if (!l) {
+      l = { block: this.newBlock(), defined: false };
+      this.labels.set(name, l);
+    }
+    return l.block;
+  }
+
+  defineLabel(name: string, loc: Loc): number {
+    const b = this.labelBlock(name);
+    const l = this.labels.get(name)!;
+    if (l.defined) this.uncertainty(loc, `label '${name}' defined twice`);
+    l.defined = true;
+    l.scopes = this.scopes.slice();
+    l.loc = loc;
+    return b;
+  }
+
+  gotoLabel(name: string, loc: Loc): void {
+    const b = this.labelBlock(name);
+    this.gotos.push({ block: this.cur, label: name, scopes: this.scopes.slice(), loc });
+    this.jump(b);
+  }
+
+  /** After the body: run cleanups of scopes left by gotos, close gotos to undefined labels. */
+  finishLabels(): void {
+    for (const g of this.gotos) {
+      const l = this.labels.get(g.label);
+      if (!l || !l.defined || !l.scopes) continue;
+      const keep = new Set(l.scopes);
+      const left = g.scopes.filter((s) => !keep.has(s));
+      if (left.some((s) => s.cleanups.length > 0)) {
+        // insert the cleanup calls before the jump
+        const b = this.blocks[g.block];
+        const term = b.term;
+        this.emitCleanupCalls(left, g.block);
+        b.term = term;
+      }
+    }
+    for (const [name, l] of this.labels) {
+      if (!l.defined) {
+        const g = this.gotos.find((x) => x.label === name);
+        const loc = g ? g.loc : { line: 1, column: 1, endLine: 1, endColumn: 1 };
+        this.uncertainty(loc, `goto to undefined label '${name}'`);
+        const b = this.blocks[l.block];
+        if (!b.term) b.term = { kind: 'noreturn', loc };
+      }
+    }
+  }
+}
+
+export function pathNamesFolio(path: string): boolean {
+  const m = /([A-Za-z_]\w*)\s*$/.exec(path);
+  if (!m) return false;
+  return /^(\w*_)?(folio|page)$/.test(m[1]);
+}
+
+export function srcOf(v: Val, text: () => string): AssignSrc {
+  if (v.var) return { kind: 'var', name: v.var };
+  if (v.const !== undefined) return { kind: 'const', value: v.const };
+  if (v.errptr) return { kind: 'errptr' };
+  if (v.not) return { kind: 'not', name: v.not };
+  return { kind: 'unknown', text: text() };
+}

@@ -1,0 +1,146 @@
+/**
+ * Extraction: a parsed (masked) C file to the simulator's IR.
+ *
+ * Architecture invariant: extraction never throws on bad C. Every
+ * function_definition gives a FunctionIR; what could not be understood is
+ * listed in `uncertain` (per function) or in the file's `uncertain`.
+ *
+ *   text.ts    offsets to locations, original text, the mask's rewrites
+ *   types.ts   declarators, parameters, return kinds, lock annotations
+ *   context.ts per-function state (blocks, scopes, labels, temporaries)
+ *   expr.ts    expressions, calls, aliases, assignments, stores, conditions
+ *   cfg.ts     statements to blocks; threading, pruning, numbering
+ *   print.ts   the text dump
+ */
+import type { Tree, SyntaxNode } from '../parser';
+import type { FileIR, FunctionIR } from '../../../simulator/src/ir';
+import type { MaskResult } from '../kernelc/mask-types';
+import { SourceText } from './text';
+import { FnCtx } from './context';
+import { finish, lowerBody, lowerStmt } from './cfg';
+import { functionHeader, headerAnnotations } from './types';
+
+export { printIR, printEvent, printTerm, printCond } from './print';
+export type { PrintOptions } from './print';
+
+export interface ExtractOptions {
+  /** functions for which this returns false are skipped entirely */
+  filter?: (name: string, bodyText: string) => boolean;
+}
+
+const CONTAINERS = new Set([
+  'preproc_if', 'preproc_ifdef', 'preproc_else', 'preproc_elif', 'preproc_elifdef',
+  'linkage_specification', 'declaration_list',
+]);
+
+export function extractFile(tree: Tree, mask: MaskResult, opts: ExtractOptions = {}): FileIR {
+  const src = new SourceText(mask);
+  const out: FileIR = { functions: [], uncertain: [] };
+  const def = (n: SyntaxNode) => {
+    const r = extractFunction(n, src, opts.filter);
+    if (r.fn) out.functions.push(r.fn);
+    for (const nested of r.nested) def(nested);
+  };
+  const visit = (n: SyntaxNode, depth: number) => {
+    for (const c of n.namedChildren) {
+      if (!c) continue;
+      if (c.type === 'function_definition') def(c);
+      else if (c.type === 'ERROR') {
+        out.uncertain.push({ loc: src.loc(c.startIndex, c.endIndex), reason: 'unparseable top-level region' });
+        if (depth < 16) visit(c, depth + 1);
+      } else if (CONTAINERS.has(c.type) && depth < 16) visit(c, depth + 1);
+    }
+  };
+  try {
+    visit(tree.rootNode, 0);
+  } catch (e) {
+    out.uncertain.push({ loc: { line: 1, column: 1, endLine: 1, endColumn: 1 }, reason: 'internal error: ' + errText(e) });
+  }
+  return out;
+}
+
+/** The function whose definition contains the 1-based `line`, if any. */
+export function extractFunctionAt(tree: Tree, mask: MaskResult, line: number): FunctionIR | undefined {
+  try {
+    const src = new SourceText(mask);
+    const row = line - 1;
+    let off = src.lines.lineStart(row);
+    if (src.lines.row(off) !== row) return undefined;
+    // the first non-blank character of the line
+    const text = mask.text;
+    while (off < text.length && (text[off] === ' ' || text[off] === '\t')) off++;
+    let n: SyntaxNode | null = tree.rootNode.descendantForIndex(off, off);
+    while (n && n.type !== 'function_definition') n = n.parent;
+    if (!n) return undefined;
+    return extractFunction(n, src).fn;
+  } catch {
+    return undefined;
+  }
+}
+
+function errText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+function extractFunction(
+  def: SyntaxNode,
+  src: SourceText,
+  filter?: (name: string, bodyText: string) => boolean,
+): { fn?: FunctionIR; nested: SyntaxNode[] } {
+  const loc = src.loc(def.startIndex, def.endIndex);
+  let fn: FunctionIR | undefined;
+  let nested: SyntaxNode[] = [];
+  try {
+    const header = functionHeader(def, src);
+    const body = def.childForFieldName('body');
+    if (filter && !filter(header.name, body ? body.text : '')) return { nested: [] };
+    fn = {
+      name: header.name || '(unnamed)',
+      loc,
+      nameLoc: header.nameNode ? src.loc(header.nameNode.startIndex, header.nameNode.endIndex) : loc,
+      params: header.params,
+      returns: header.returns,
+      annotations: headerAnnotations(def, body, header.params, src),
+      locals: [],
+      blocks: [],
+      entry: 0,
+      uncertain: [],
+    };
+    const ctx = new FnCtx(src);
+    ctx.lowerStmt = (n) => lowerStmt(ctx, n);
+    if (!header.name) ctx.uncertainty(loc, 'function name not found');
+    const decl = def.childForFieldName('declarator');
+    if (decl && decl.hasError) ctx.uncertainty(src.loc(decl.startIndex, decl.endIndex), 'syntax error in function header');
+    for (const p of header.params) ctx.declare(p.name, p.out ? 'other' : p.kind, false);
+    if (body && body.type === 'compound_statement') lowerBody(ctx, body);
+    else {
+      ctx.uncertainty(loc, 'function body not found');
+      ctx.terminate({ kind: 'return', cleanups: [], loc });
+    }
+    const g = finish(ctx, { line: loc.endLine, column: loc.endColumn, endLine: loc.endLine, endColumn: loc.endColumn });
+    fn.blocks = g.blocks;
+    fn.entry = g.entry;
+    fn.locals = ctx.locals;
+    fn.uncertain = ctx.uncertain;
+    nested = ctx.nested;
+    return { fn, nested };
+  } catch (e) {
+    const f: FunctionIR = fn ?? {
+      name: '(unknown)',
+      loc,
+      nameLoc: loc,
+      params: [],
+      returns: 'int',
+      annotations: [],
+      locals: [],
+      blocks: [],
+      entry: 0,
+      uncertain: [],
+    };
+    f.blocks = [{ id: 0, events: [], term: { kind: 'return', cleanups: [], loc } }];
+    f.entry = 0;
+    f.locals = [];
+    f.uncertain = [{ loc, reason: 'internal error during extraction: ' + errText(e) }];
+    return { fn: f, nested };
+  }
+}
