@@ -81,11 +81,11 @@ export function applyObjEffect(s: State, e: Effect, o: Obj, name: string, ctx: E
     }
     case 'put': {
       const count = putCount(e, ctx);
-      if (o.refs === 0 && !o.callerRef) {
-        if (o.dropped || o.putToZero) {
+      if (o.refs === 0 && (o.dropped || !o.callerRef)) {
+        if (o.dropped) {
           ctx.report(s, { rule: 'double-put', obj: o, message: msg.doublePut(name, call, o.putNote), related: rel(o.putNote, 'last reference dropped here') });
         } else {
-          const why = o.tryFailed ? o.refNote : undefined;
+          const why = o.tryFailed ? o.refNote : o.handNote;
           ctx.report(s, { rule: 'put-unowned', obj: o, message: msg.putUnowned(name, call, why), related: rel(why) });
         }
         break;
@@ -110,7 +110,7 @@ export function applyObjEffect(s: State, e: Effect, o: Obj, name: string, ctx: E
         }
       }
       const zero = refs === 0 && !callerRef;
-      upd({ refs, callerRef, dropped: true, putToZero: zero, putNote: note(ctx, 'dropped by') });
+      upd({ refs, callerRef, dropped: refs === 0, putToZero: zero, putNote: note(ctx, 'dropped by') });
       break;
     }
     case 'lock': {
@@ -128,14 +128,15 @@ export function applyObjEffect(s: State, e: Effect, o: Obj, name: string, ctx: E
       break;
     }
     case 'require-locked': {
-      if (o.locked === 'not-held') {
+      // starting writeback twice is the diagnosis when writeback is already set; the lock is secondary
+      if (o.locked === 'not-held' && !(e.rule === 'writeback-unlocked' && o.writeback === 'set')) {
         const m = e.rule === 'writeback-unlocked' ? msg.writebackUnlocked(name, call, o.lockNote) : msg.dirtyClearUnlocked(name, call, o.lockNote);
         ctx.report(s, { rule: e.rule, obj: o, message: m, related: rel(o.lockNote) });
       }
       break;
     }
     case 'wb-start': {
-      if (o.locked === 'not-held') {
+      if (o.locked === 'not-held' && o.writeback !== 'set') {
         ctx.report(s, { rule: 'writeback-unlocked', obj: o, message: msg.writebackUnlocked(name, call, o.lockNote), related: rel(o.lockNote) });
       }
       if (o.writeback === 'set' && !(ctx.reportsPrevious && ctx.resultUsed)) {
@@ -213,7 +214,8 @@ export function applyObjEffect(s: State, e: Effect, o: Obj, name: string, ctx: E
       break;
     }
     case 'handoff':
-      upd({ handedOff: true });
+      // the callee takes the references this function held (a batch, the page cache)
+      upd({ handedOff: true, refs: 0, handNote: note(ctx, 'its reference was handed to') });
       break;
     case 'use':
     case 'pair-begin':

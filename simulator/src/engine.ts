@@ -441,6 +441,23 @@ class Engine {
     const call = callText(ev.callee);
     this.curCall = ev.callee;
     const kindHint: 'folio' | 'page' = c.api === 'page' ? 'page' : 'folio';
+    // a put of NULL or an error pointer: nothing to drop
+    for (const e of c.effects) {
+      if (e.op !== 'put') continue;
+      const a = ev.args[e.arg ?? 0];
+      if (!a || a.var === undefined || a.field !== undefined) continue;
+      const b = s.vars.get(a.var);
+      let bad: 'null' | 'err' | 'null-or-err' | undefined;
+      let why: Note | undefined;
+      if (isObjBinding(b)) {
+        const o = s.objs.get(b.obj);
+        if (o && (o.value === 'null' || o.value === 'err')) bad = o.value;
+      } else if (b && b.mask && (b.mask & ~(ZERO | ERR)) === 0) {
+        bad = b.mask === ZERO ? 'null' : b.mask === ERR ? 'err' : 'null-or-err';
+        why = b.why;
+      }
+      if (bad) this.report(s, { rule: 'put-unowned', message: msg.putBadPointer(a.var, call, bad, why), related: why ? [{ loc: why.loc, message: why.text }] : [] }, a.var);
+    }
     // resolve the objects the effects act on
     const targets = new Map<number, Obj>();
     for (const e of c.effects) {
@@ -568,7 +585,8 @@ class Engine {
     const fails: ('null' | 'err')[] = r.fail === 'never' ? [] : r.fail === 'null-or-err' ? ['null', 'err'] : [r.fail];
     for (const f of fails) {
       let bad = pushStep(s, line, `${call} failed (${f === 'null' ? 'NULL' : 'error pointer'})`, `c:${site}`);
-      if (ev.result !== undefined) bad = this.rebind(bad, ev.result, this.scalar(ev.result, f === 'null' ? scalarOf(0) : { mask: ERR }), 'reassigned');
+      const why: Note = { loc: ev.loc, call, text: `${call} failed at line ${line}` };
+      if (ev.result !== undefined) bad = this.rebind(bad, ev.result, this.scalar(ev.result, f === 'null' ? { mask: ZERO, c: 0, why } : { mask: ERR, why }), 'reassigned');
       out.push(bad);
     }
     return out;
@@ -611,7 +629,8 @@ class Engine {
     const mk = (mask: number, cst: number | undefined): State | undefined => {
       if (!mask) return undefined;
       if (mask === sb.mask && cst === sb.c) return s;
-      return withVar(s, c.var, this.scalar(c.var, cst !== undefined ? { mask, c: cst } : { mask }));
+      const nb: Binding = { mask, ...(cst !== undefined ? { c: cst } : {}), ...(sb.why ? { why: sb.why } : {}) };
+      return withVar(s, c.var, this.scalar(c.var, nb));
     };
     return [mk(tm, tc), mk(fm, fc)];
   }

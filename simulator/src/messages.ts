@@ -33,6 +33,10 @@ export const msg = {
   putUnowned(name: string, call: string, why: Note | undefined): string {
     return `${call} drops a reference to '${name}' that this function never held${why ? `: ${why.text}` : ''}`;
   },
+  putBadPointer(name: string, call: string, what: 'null' | 'err' | 'null-or-err', why: Note | undefined): string {
+    const w = what === 'null' ? 'NULL' : what === 'err' ? 'an error pointer' : 'NULL or an error pointer';
+    return `${call} on '${name}', which is ${w} here${why ? `: ${why.text}` : ''}`;
+  },
   useAfterPut(name: string, what: string, put: Note | undefined): string {
     return `'${name}' is used (${what}) after this function dropped its last reference${put ? ` with ${put.call}${line(put)}` : ''}`;
   },

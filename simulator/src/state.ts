@@ -81,6 +81,8 @@ export interface Obj {
   readonly wbNote?: Note;
   readonly p2Note?: Note;
   readonly privNote?: Note;
+  /** where a contract took the object's references over (folio_batch_add) */
+  readonly handNote?: Note;
 }
 
 /** Scalar value domain: a set of signs (plus "error pointer"), and the exact value when known. */
@@ -97,6 +99,8 @@ export interface ObjBinding {
 export interface ScalarBinding {
   readonly mask: number;
   readonly c?: number;
+  /** metadata (not part of the key): why a pointer is NULL or an error, e.g. `read_mapping_folio() failed at line 34` */
+  readonly why?: Note;
 }
 export type Binding = ObjBinding | ScalarBinding;
 
