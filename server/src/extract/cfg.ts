@@ -157,7 +157,7 @@ function lowerChildren(ctx: FnCtx, n: SyntaxNode): void {
     const k = kids[i];
     if (!k) continue;
     if (k.type === 'expression_statement' && i + 1 < kids.length && kids[i + 1] && k.hasError) {
-      const call = unmaskedIterator(k);
+      const call = unmaskedIterator(k, kids[i + 1]!);
       if (call) {
         const args = call.childForFieldName('arguments');
         lowerIterLoop(ctx, args ? exprChildren(args) : [], kids[i + 1]!, call.startIndex, call.endIndex);
@@ -169,14 +169,19 @@ function lowerChildren(ctx: FnCtx, n: SyntaxNode): void {
   }
 }
 
-/** `list_for_each_entry(a, b, c)` followed by a statement, parsed as a call missing its `;`. */
-function unmaskedIterator(stmt: SyntaxNode): SyntaxNode | null {
+/**
+ * An iterator macro the mask did not rewrite: `some_iterator(a, b) {` parses
+ * as a call missing its `;` followed by a block (or, for `*for_each*`
+ * names, by any statement).
+ */
+function unmaskedIterator(stmt: SyntaxNode, next: SyntaxNode): SyntaxNode | null {
   const last = stmt.lastChild;
   if (!last || !last.isMissing) return null;
   const e = stmt.firstNamedChild;
   if (!e || e.type !== 'call_expression') return null;
   const fn = e.childForFieldName('function');
-  if (!fn || fn.type !== 'identifier' || !/for_each/.test(fn.text)) return null;
+  if (!fn || fn.type !== 'identifier') return null;
+  if (next.type !== 'compound_statement' && !/for_each/.test(fn.text)) return null;
   return e;
 }
 
@@ -361,23 +366,38 @@ function flattenComma(n: SyntaxNode | null, out: SyntaxNode[] = []): SyntaxNode[
 function lowerIterLoop(ctx: FnCtx, args: SyntaxNode[], body: SyntaxNode | null, hdrStart: number, hdrEnd: number): void {
   const loc = ctx.src.loc(hdrStart, hdrEnd);
   const text = ctx.src.display(hdrStart, hdrEnd);
+  unknownLoop(ctx, loc, text, false, () => {
+    for (const a of args) {
+      const s = strip(a);
+      if (s.type === 'identifier' && isObj(ctx.kindOf(s.text))) {
+        ctx.emit({ kind: 'assign', dst: s.text, src: { kind: 'unknown', text }, loc });
+      }
+    }
+    if (body) lowerStmt(ctx, body);
+  });
+}
+
+/**
+ * A loop whose condition is unknown. Zero or more iterations: H: branch ? B : X;
+ * B: body; goto H. At least once: B: body; C: branch ? B : X.
+ */
+export function unknownLoop(ctx: FnCtx, loc: Loc, text: string, atLeastOnce: boolean, body: () => void): void {
   const H = ctx.newBlock();
   ctx.jump(H);
   ctx.setCur(H);
-  const B = ctx.newBlock();
+  const B = atLeastOnce ? H : ctx.newBlock();
+  const C = atLeastOnce ? ctx.newBlock() : H;
   const X = ctx.newBlock();
-  ctx.terminate({ kind: 'branch', cond: { kind: 'unknown' }, then: B, else: X, loc, text });
-  ctx.jumps.push({ brk: X, cont: H, depth: ctx.scopes.length });
+  if (!atLeastOnce) ctx.terminate({ kind: 'branch', cond: { kind: 'unknown' }, then: B, else: X, loc, text });
+  ctx.jumps.push({ brk: X, cont: C, depth: ctx.scopes.length });
   ctx.setCur(B);
-  for (const a of args) {
-    const s = strip(a);
-    if (s.type === 'identifier' && isObj(ctx.kindOf(s.text))) {
-      ctx.emit({ kind: 'assign', dst: s.text, src: { kind: 'unknown', text }, loc });
-    }
-  }
-  if (body) lowerStmt(ctx, body);
-  ctx.jump(H);
+  body();
+  ctx.jump(C);
   ctx.jumps.pop();
+  if (atLeastOnce) {
+    ctx.setCur(C);
+    ctx.terminate({ kind: 'branch', cond: { kind: 'unknown' }, then: B, else: X, loc, text });
+  }
   ctx.setCur(X);
 }
 

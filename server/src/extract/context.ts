@@ -91,6 +91,12 @@ export class FnCtx {
   readonly nested: SyntaxNode[] = [];
   /** set by cfg.ts: lowers one statement into the current block */
   lowerStmt!: (n: SyntaxNode) => void;
+  /**
+   * set by cfg.ts: a loop the simulator cannot evaluate; `body` lowers its
+   * body, which runs zero or more times (once or more when `atLeastOnce`).
+   * `at` gives the location and text of the loop branch.
+   */
+  lowerLoop!: (at: SyntaxNode, atLeastOnce: boolean, body: () => void) => void;
 
   constructor(readonly src: SourceText) {
     this.entry = this.newBlock();

@@ -54,6 +54,13 @@ const SKIP = new Set([
   'storage_class_specifier', 'attribute_specifier', 'ms_declspec_modifier',
 ]);
 
+/** Statements found whole inside a damaged region: lowered as statements. */
+const STATEMENTS = new Set([
+  'compound_statement', 'expression_statement', 'declaration', 'if_statement', 'while_statement',
+  'for_statement', 'do_statement', 'switch_statement', 'return_statement', 'goto_statement',
+  'labeled_statement', 'break_statement', 'continue_statement', 'case_statement',
+]);
+
 const CMP_OPS = new Set(['<', '<=', '>', '>=', '==', '!=']);
 const FLIP: Record<string, '<' | '<=' | '>' | '>=' | '==' | '!='> = {
   '<': '>', '<=': '>=', '>': '<', '>=': '<=', '==': '==', '!=': '!=',
@@ -174,9 +181,31 @@ export function scan(ctx: FnCtx, n: SyntaxNode): void {
  * Emit what a damaged region does, as straight-line events in source order:
  * the calls and assignments found inside it.
  */
-export function straightLine(ctx: FnCtx, n: SyntaxNode): void {
-  for (const c of n.namedChildren) {
+export function straightLine(ctx: FnCtx, n: SyntaxNode, from = 0): void {
+  const kids = n.children;
+  for (let i = from; i < kids.length; i++) {
+    const c = kids[i];
     if (!c || SKIP.has(c.type)) continue;
+    if (!c.isNamed) {
+      // `do { ... } iterator_macro(...);`: a loop whose condition the grammar could not read
+      const next = kids[i + 1];
+      if (c.type === 'do' && next) {
+        if (next.type === 'compound_statement') {
+          ctx.lowerLoop(c, true, () => ctx.lowerStmt(next));
+          i++;
+        } else if (next.type === 'ERROR' && next.firstChild && next.firstChild.type === 'compound_statement') {
+          const body = next.firstChild;
+          ctx.lowerLoop(c, true, () => ctx.lowerStmt(body));
+          straightLine(ctx, next, 1);
+          i++;
+        }
+      }
+      continue;
+    }
+    if (STATEMENTS.has(c.type)) {
+      ctx.lowerStmt(c);
+      continue;
+    }
     switch (c.type) {
       case 'call_expression':
       case 'assignment_expression':
@@ -462,9 +491,29 @@ export function evalCall(ctx: FnCtx, n: SyntaxNode, used: boolean, result?: VarN
     evalExpr(ctx, fn, true);
     callee = ctx.text(fn, 80);
   }
+  // bcachefs-style iterator macros take their loop body as a statement-expression argument
+  let bodyArgs: Set<number> | undefined;
+  if (fn.type === 'identifier' && /for_each/.test(callee)) {
+    for (const a of args) {
+      if (a.type === 'parenthesized_expression') {
+        const inner = firstExpr(a);
+        if (inner && inner.type === 'compound_statement') (bodyArgs ??= new Set()).add(a.id);
+      }
+    }
+    if (bodyArgs) {
+      const bodies = bodyArgs;
+      ctx.lowerLoop(fn, false, () => {
+        for (const a of args) if (bodies.has(a.id)) stmtExpr(ctx, firstExpr(a)!, false);
+      });
+    }
+  }
   const outArgs: Arg[] = [];
   let outVars: string[] | undefined;
   for (const a of args) {
+    if (bodyArgs && bodyArgs.has(a.id)) {
+      outArgs.push({ text: '({...})' });
+      continue;
+    }
     const v = evalExpr(ctx, a, true);
     const arg: Arg = { text: ctx.text(a, 80) };
     if (v.var) {

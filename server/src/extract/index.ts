@@ -17,7 +17,7 @@ import type { FileIR, FunctionIR } from '../../../simulator/src/ir';
 import type { MaskResult } from '../kernelc/mask-types';
 import { SourceText } from './text';
 import { FnCtx } from './context';
-import { finish, lowerBody, lowerStmt } from './cfg';
+import { finish, lowerBody, lowerStmt, unknownLoop } from './cfg';
 import { functionHeader, headerAnnotations } from './types';
 
 export { printIR, printEvent, printTerm, printCond } from './print';
@@ -108,6 +108,7 @@ function extractFunction(
     };
     const ctx = new FnCtx(src);
     ctx.lowerStmt = (n) => lowerStmt(ctx, n);
+    ctx.lowerLoop = (at, atLeastOnce, body) => unknownLoop(ctx, ctx.loc(at), ctx.text(at), atLeastOnce, body);
     if (!header.name) ctx.uncertainty(loc, 'function name not found');
     const decl = def.childForFieldName('declarator');
     if (decl && decl.hasError) ctx.uncertainty(src.loc(decl.startIndex, decl.endIndex), 'syntax error in function header');
