@@ -41,18 +41,23 @@ function rel(n: Note | undefined, what?: string): Related[] {
   return n ? [{ loc: n.loc, message: what ?? n.text }] : [];
 }
 
-/** Is the object dead as far as this function knows (for use-after-put)? */
+/**
+ * Is the object dead as far as this function knows (for use-after-put)?
+ * Writeback this function started pins it: the folio cannot leave the page
+ * cache until writeback ends (truncation and reclaim wait for it).
+ */
 export function isPutDead(o: Obj): boolean {
-  return o.putToZero && o.refs === 0 && !o.callerRef && o.value !== 'null' && o.value !== 'err';
+  return o.putToZero && o.refs === 0 && !o.callerRef && o.value !== 'null' && o.value !== 'err' && !(o.writeback === 'set' && o.wbByUs);
 }
 
 /** A use of the object (dereference or call argument): use-after-put, use-after-writeback-end. */
-export function checkUse(s: State, o: Obj, name: string, what: string, ctx: Pick<EffectCtx, 'report'>): void {
+export function checkUse(s: State, o: Obj, name: string, what: string, ctx: Pick<EffectCtx, 'report'>, endsWriteback = false): void {
   if (o.value === 'null' || o.value === 'err') return;
-  if (isPutDead(o)) {
+  if (o.wbEndedNoRef && o.refs === 0) {
+    // the last thing keeping it alive was writeback
+    if (!endsWriteback) ctx.report(s, { rule: 'use-after-writeback-end', obj: o, message: msg.useAfterWbEnd(name, what, o.wbNote), related: rel(o.wbNote, 'writeback ended here') });
+  } else if (isPutDead(o)) {
     ctx.report(s, { rule: 'use-after-put', obj: o, message: msg.useAfterPut(name, what, o.putNote), related: rel(o.putNote, 'last reference dropped here') });
-  } else if (o.wbEndedNoRef && o.refs === 0 && !o.callerRef) {
-    ctx.report(s, { rule: 'use-after-writeback-end', obj: o, message: msg.useAfterWbEnd(name, what, o.wbNote), related: rel(o.wbNote, 'writeback ended here') });
   }
 }
 
@@ -149,7 +154,8 @@ export function applyObjEffect(s: State, e: Effect, o: Obj, name: string, ctx: E
       if (o.writeback === 'clear') {
         ctx.report(s, { rule: 'writeback-not-started', obj: o, message: msg.writebackNotStarted(name, call, o.wbNote), related: rel(o.wbNote) });
       }
-      upd({ writeback: 'clear', wbByUs: false, wbEndedNoRef: o.refs === 0 && !o.callerRef, wbNote: note(ctx, 'already ended by') });
+      // writeback holds no reference: with none of its own, this function cannot rely on the folio afterwards
+      upd({ writeback: 'clear', wbByUs: false, wbEndedNoRef: o.refs === 0, wbNote: note(ctx, 'already ended by') });
       break;
     }
     case 'dirty-set':
@@ -199,7 +205,8 @@ export function applyObjEffect(s: State, e: Effect, o: Obj, name: string, ctx: E
       if (o.private2 === 'set') {
         ctx.report(s, { rule: 'private2-twice', obj: o, message: msg.private2Twice(name, call, o.p2Note), related: rel(o.p2Note) });
       }
-      if (!ref && o.refs === 0 && !o.callerRef) {
+      // a caller's reference need not outlive the bit: only one of this function's own counts
+      if (!ref && o.refs === 0) {
         ctx.report(s, { rule: 'private2-without-ref', obj: o, message: msg.private2WithoutRef(name, call), related: rel(o.putNote, 'last reference dropped here') });
       }
       upd({ private2: 'set', p2ByUs: true, p2Ref: ref, p2Note: note(ctx, 'PG_private_2 set by') });

@@ -14,7 +14,7 @@ import { DEFAULT_BUDGET, type Budget, type Finding, type PathStep, type SimOptio
 import type { RuleId } from './rules';
 import {
   ANY, ERR, NEG, NONZERO, POS, ZERO,
-  emptyState, gc, isObjBinding, namesOf, newObj, objOfVar, pathSteps, pushStep, scalarOf, snapshot, stateKey,
+  emptyState, gc, isObjBinding, pruneScalars, namesOf, newObj, objOfVar, pathSteps, pushStep, scalarOf, snapshot, stateKey,
   updObj, withObj, withVar, displayName,
   type Binding, type LockState, type Note, type Obj, type State, type TraceNode,
 } from './state';
@@ -53,6 +53,7 @@ interface FoundEntry {
   finding: Finding;
   site: string;
   count: number;
+  objId?: string;
 }
 
 interface Cur {
@@ -106,8 +107,14 @@ class Engine {
   readonly relevant = new Set<VarName>();
   /** pair names that have a pair-end somewhere in this function */
   readonly pairEnds = new Set<string>();
-  /** the function ends PG_private_2 somewhere (else an end is presumably asynchronous) */
+  /**
+   * private2-leak is reported only where the function shows it deals with
+   * the end itself: it ends PG_private_2 somewhere, or hands the object on
+   * (stores it for the I/O) on another path. Otherwise the end is presumably
+   * asynchronous (netfs marks folios and ends the bit from the completion).
+   */
   endsPrivate2 = false;
+  readonly p2HandedOff = new Set<string>();
   readonly reach = new Map<string, number>();
   readonly found = new Map<string, FoundEntry>();
   readonly returns: ReturnRecord[] = [];
@@ -128,7 +135,73 @@ class Engine {
     this.scan();
   }
 
+  /**
+   * Scalar variables live at each block's entry: read (in a condition, or
+   * copied by an assignment) on some path from there before being
+   * redefined. Dead scalars are dropped from states so they merge.
+   */
+  readonly liveIn = new Map<number, Set<VarName>>();
+
+  private liveness(): void {
+    const uses = new Map<number, Set<VarName>>();
+    const defs = new Map<number, Set<VarName>>();
+    const succ = new Map<number, number[]>();
+    const pred = new Map<number, number[]>();
+    for (const b of this.fn.blocks) {
+      const u = new Set<VarName>();
+      const d = new Set<VarName>();
+      const use = (v: VarName): void => {
+        if (!d.has(v)) u.add(v);
+      };
+      for (const e of b.events) {
+        if (e.kind === 'assign') {
+          if (e.src.kind === 'var' || e.src.kind === 'not') use(e.src.name);
+          d.add(e.dst);
+        } else if (e.kind === 'call' && e.result !== undefined) d.add(e.result);
+      }
+      const t = b.term;
+      let next: number[] = [];
+      if (t.kind === 'branch') {
+        if (t.cond.kind !== 'unknown') use(t.cond.var);
+        next = [t.then, t.else];
+      } else if (t.kind === 'goto') next = [t.target];
+      else if (t.kind === 'switch') next = t.targets;
+      else if (t.kind === 'return' && t.value?.var !== undefined) use(t.value.var);
+      uses.set(b.id, u);
+      defs.set(b.id, d);
+      succ.set(b.id, next);
+      for (const n of next) {
+        const l = pred.get(n);
+        if (l) l.push(b.id);
+        else pred.set(n, [b.id]);
+      }
+      this.liveIn.set(b.id, new Set(u));
+    }
+    const work = this.fn.blocks.map((b) => b.id);
+    const inWork = new Set(work);
+    while (work.length) {
+      const id = work.pop()!;
+      inWork.delete(id);
+      const out = new Set<VarName>();
+      for (const n of succ.get(id) ?? []) for (const v of this.liveIn.get(n) ?? []) out.add(v);
+      const live = this.liveIn.get(id)!;
+      const d = defs.get(id)!;
+      let grew = false;
+      for (const v of out) {
+        if (!d.has(v) && !live.has(v)) {
+          live.add(v);
+          grew = true;
+        }
+      }
+      if (grew) for (const p of pred.get(id) ?? []) if (!inWork.has(p)) {
+        inWork.add(p);
+        work.push(p);
+      }
+    }
+  }
+
   private scan(): void {
+    this.liveness();
     const condVars = new Set<VarName>();
     const copies: [VarName, VarName][] = [];
     for (const b of this.fn.blocks) {
@@ -197,6 +270,7 @@ class Engine {
     this.found.set(key, {
       site: cur.site,
       count: 1,
+      objId: v.obj?.id,
       finding: {
         rule: v.rule,
         severity: 'warning',
@@ -308,7 +382,9 @@ class Engine {
         const o = objOfVar(s, ev.var);
         if (!o || o.value === 'null' || o.value === 'err') return [s];
         s = pushStep(s, ev.loc.line, `'${ev.var}' stored to ${ev.target}`, o.id);
-        s = updObj(s, o.id, { handedOff: true });
+        // the structure takes over the references this function held
+        const handNote: Note = { loc: ev.loc, call: ev.target, text: `its reference was stored to ${ev.target} at line ${ev.loc.line}` };
+        s = updObj(s, o.id, { handedOff: true, refs: 0, handNote });
         if (/^[A-Za-z_]\w*(->|\.)[A-Za-z_][\w.>-]*$/.test(ev.target) && !ev.target.includes('[')) s = withVar(s, ev.target, { obj: o.id });
         return [s];
       }
@@ -473,7 +549,8 @@ class Engine {
       const a = ev.args[i];
       if (a.field !== undefined || a.var === undefined) continue;
       const o = objOfVar(s, a.var);
-      if (o && !putsArg(c.effects, i)) checkUse(s, o, a.var, `passed to ${call}`, { report: (st, v) => this.report(st, v, a.var) });
+      const endsWb = c.effects.some((e) => e.op === 'wb-end' && (e.arg ?? 0) === i);
+      if (o && !putsArg(c.effects, i)) checkUse(s, o, a.var, `passed to ${call}`, { report: (st, v) => this.report(st, v, a.var) }, endsWb);
     }
     const nameOf = (i: number): string | undefined => ev.args[i]?.var;
     const apply = (st: State): State => {
@@ -553,7 +630,7 @@ class Engine {
     let locked: LockState;
     if (r.locked === 'flags') {
       const t = r.flagsArg !== undefined ? ev.args[r.flagsArg]?.text : undefined;
-      locked = t === undefined ? 'unknown' : /FGP_LOCK/.test(t) ? 'held' : /^[\sA-Z0-9_|]+$/.test(t) ? 'not-held' : 'unknown';
+      locked = t === undefined ? 'unknown' : fgpLocked(t);
     } else locked = r.locked ? 'held' : 'not-held';
     const fresh = !isSummary && /alloc/.test(ev.callee);
     // success
@@ -667,6 +744,7 @@ class Engine {
     this.curCall = undefined;
     // leaks
     for (const o of s.objs.values()) {
+      if (o.private2 === 'set' && o.p2ByUs && (o.handedOff || o.id === retId)) this.p2HandedOff.add(o.id);
       if (o.id === retId || o.value === 'null' || o.value === 'err' || o.handedOff) continue;
       const name = displayName(s, o);
       if (o.refs > 0) {
@@ -677,7 +755,7 @@ class Engine {
         this.curCall = o.lockNote ? o.lockNote.call.replace(/\(\)$/, '') : undefined;
         this.report(s, { rule: 'lock-leak', obj: o, message: msg.lockLeak(name, o.lockNote, false), related: o.lockNote ? [{ loc: o.lockNote.loc, message: o.lockNote.text }] : [] }, name);
       }
-      if (o.private2 === 'set' && o.p2ByUs && o.p2Ref && this.endsPrivate2) {
+      if (o.private2 === 'set' && o.p2ByUs && o.p2Ref) {
         this.curCall = o.p2Note ? o.p2Note.call.replace(/\(\)$/, '') : undefined;
         this.report(s, { rule: 'private2-leak', obj: o, message: msg.private2Leak(name, o.p2Note), related: o.p2Note ? [{ loc: o.p2Note.loc, message: o.p2Note.text }] : [] }, name);
       }
@@ -769,13 +847,15 @@ class Engine {
     const maxStates = this.budget.maxStates;
     const maxMillis = this.budget.maxMillis;
     while (head < queue.length) {
-      const [bid, s0] = queue[head++];
+      const [bid, sIn] = queue[head++];
       if (head > 4096 && head * 2 > queue.length) {
         queue.splice(0, head);
         head = 0;
       }
       const block = byId.get(bid);
       if (!block) continue;
+      const live = this.liveIn.get(bid);
+      const s0 = pruneScalars(sIn, (v) => this.tracked.has(v) || !!live?.has(v));
       const key = stateKey(s0);
       let set = seen.get(bid);
       if (!set) seen.set(bid, (set = new Set()));
@@ -817,6 +897,7 @@ class Engine {
     }
     const findings: Finding[] = [];
     for (const e of this.found.values()) {
+      if (e.finding.rule === 'private2-leak' && !this.endsPrivate2 && !(e.objId && this.p2HandedOff.has(e.objId))) continue;
       const reach = this.reach.get(e.site) ?? 0;
       e.finding.severity = !this.incomplete && e.count >= reach ? 'error' : 'warning';
       findings.push(e.finding);
@@ -915,6 +996,16 @@ function eventText(ev: Event): string {
     case 'use':
       return ev.text;
   }
+}
+
+/** FGP_ flags that do not lock (include/linux/pagemap.h, 6.1 and 6.12). */
+const FGP_NOLOCK = new Set(['FGP_ACCESSED', 'FGP_CREAT', 'FGP_WRITE', 'FGP_NOFS', 'FGP_NOWAIT', 'FGP_FOR_MMAP', 'FGP_STABLE', 'FGP_HEAD', 'FGP_ENTRY']);
+
+/** Whether a lookup with these FGP flags returns the folio locked: FGP_LOCK or FGP_WRITEBEGIN (which includes it). */
+export function fgpLocked(text: string): LockState {
+  if (/\bFGP_(LOCK|WRITEBEGIN)\b/.test(text)) return 'held';
+  const ids = text.match(/[A-Za-z_]\w*/g) ?? [];
+  return ids.every((id) => FGP_NOLOCK.has(id)) ? 'not-held' : 'unknown';
 }
 
 // ------------------------------------------------------------------ scalar conditions

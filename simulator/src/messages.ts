@@ -65,7 +65,7 @@ export const msg = {
     return `${call} on '${name}', whose writeback is not set here${at(wb) ? `:${at(wb)}` : ''}`;
   },
   useAfterWbEnd(name: string, what: string, wb: Note | undefined): string {
-    return `'${name}' is used (${what}) after ${wb ? `${wb.call}${line(wb)}` : 'writeback ended'}, and nothing this function knows of holds a reference to it`;
+    return `'${name}' is used (${what}) after ${wb ? `${wb.call}${line(wb)}` : 'writeback ended'}, and this function holds no reference of its own: writeback held none, so the folio may already be freed`;
   },
   private2Twice(name: string, call: string, p2: Note | undefined): string {
     return `${call} on '${name}', whose PG_private_2 is already set${p2 ? ` (${p2.text})` : ''}`;

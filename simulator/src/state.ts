@@ -156,6 +156,9 @@ export function updObj(s: State, id: string, patch: Partial<Obj>): State {
 }
 
 export function withVar(s: State, name: VarName, b: Binding | undefined): State {
+  const cur = s.vars.get(name);
+  if (cur === b) return s;
+  if (b === undefined && cur === undefined) return s;
   const vars = new Map(s.vars);
   if (b === undefined) vars.delete(name);
   else vars.set(name, b);
@@ -248,6 +251,16 @@ export function stateKey(s: State): string {
     for (const k of ks) parts.push(k + '=' + s.pairs.get(k));
   }
   return parts.join(';');
+}
+
+/** Keep only the scalar bindings `keep` says are worth keeping (object bindings always stay). */
+export function pruneScalars(s: State, keep: (v: VarName) => boolean): State {
+  let vars: Map<VarName, Binding> | undefined;
+  for (const [v, b] of s.vars) {
+    if (isObjBinding(b) || keep(v)) continue;
+    (vars ??= new Map(s.vars)).delete(v);
+  }
+  return vars ? { ...s, vars } : s;
 }
 
 /** The path steps relevant to one object (all steps when `obj` is undefined). */
