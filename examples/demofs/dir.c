@@ -92,7 +92,7 @@ int demofs_readdir(struct file *file, struct dir_context *ctx)
 		folio_put(folio);
 		if (!more)
 			break;
-		index = folio->index + folio_nr_pages(folio);
+		index = folio_next_index(folio);
 		ctx->pos = (loff_t)index << PAGE_SHIFT;
 	}
 	return 0;
