@@ -60,6 +60,8 @@ export interface Val {
   const?: number;
   errptr?: boolean;
   not?: VarName;
+  /** `&x` of a plain variable: as a call argument it denotes x by address */
+  addrOf?: VarName;
   /** a call's result was written straight into the variable requested by the caller */
   bound?: boolean;
 }
@@ -199,14 +201,31 @@ export class FnCtx {
     return out;
   }
 
-  /** Emit the cleanup calls of the given scopes (listed outermost first), innermost first. */
-  emitCleanupCalls(scopes: Scope[], block = this.cur): void {
-    const evs = this.blocks[block].events;
+  /**
+   * Run the cleanups of the given scopes (listed outermost first), innermost
+   * first, as calls in the current block. Like the kernel's DEFINE_FREE
+   * bodies, each runs only when its variable holds a real pointer: a branch
+   * on IS_ERR_OR_NULL skips it.
+   */
+  emitCleanupCalls(scopes: Scope[]): void {
     for (let i = scopes.length - 1; i >= 0; i--) {
       const cs = scopes[i].cleanups;
       for (let j = cs.length - 1; j >= 0; j--) {
         const c = cs[j];
-        evs.push({ kind: 'call', callee: c.fn, args: [{ text: c.var, var: c.var }], resultUsed: false, loc: c.loc });
+        const call = this.newBlock();
+        const next = this.newBlock();
+        this.terminate({
+          kind: 'branch',
+          cond: { kind: 'iserr-or-null', var: c.var },
+          then: next,
+          else: call,
+          loc: c.loc,
+          text: `IS_ERR_OR_NULL(${c.var})`,
+        });
+        this.setCur(call);
+        this.emit({ kind: 'call', callee: c.fn, args: [{ text: c.var, var: c.var }], resultUsed: false, loc: c.loc });
+        this.jump(next);
+        this.setCur(next);
       }
     }
   }
@@ -234,25 +253,31 @@ export class FnCtx {
 
   gotoLabel(name: string, loc: Loc): void {
     const b = this.labelBlock(name);
-    this.gotos.push({ block: this.cur, label: name, scopes: this.scopes.slice(), loc });
-    this.jump(b);
+    // a stub block between the goto and its label, for the cleanups of the scopes it leaves
+    const stub = this.newBlock();
+    this.jump(stub);
+    this.blocks[stub].term = { kind: 'goto', target: b };
+    this.gotos.push({ block: stub, label: name, scopes: this.scopes.slice(), loc });
   }
 
   /** After the body: run cleanups of scopes left by gotos, close gotos to undefined labels. */
   finishLabels(): void {
+    const saved = this.cur;
     for (const g of this.gotos) {
       const l = this.labels.get(g.label);
       if (!l || !l.defined || !l.scopes) continue;
       const keep = new Set(l.scopes);
       const left = g.scopes.filter((s) => !keep.has(s));
       if (left.some((s) => s.cleanups.length > 0)) {
-        // insert the cleanup calls before the jump
         const b = this.blocks[g.block];
-        const term = b.term;
-        this.emitCleanupCalls(left, g.block);
-        b.term = term;
+        const term = b.term!;
+        b.term = undefined;
+        this.setCur(g.block);
+        this.emitCleanupCalls(left);
+        this.terminate(term);
       }
     }
+    this.cur = saved;
     for (const [name, l] of this.labels) {
       if (!l.defined) {
         const g = this.gotos.find((x) => x.label === name);

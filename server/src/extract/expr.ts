@@ -378,7 +378,7 @@ function evalPointer(ctx: FnCtx, n: SyntaxNode): Val {
         return { var: bv.var, field: field.text };
       }
     }
-    if (a.type === 'identifier') return {};
+    if (a.type === 'identifier') return MACRO_CONST.test(a.text) ? {} : { addrOf: a.text };
     evalExpr(ctx, a, true);
     return {};
   }
@@ -508,7 +508,6 @@ export function evalCall(ctx: FnCtx, n: SyntaxNode, used: boolean, result?: VarN
     }
   }
   const outArgs: Arg[] = [];
-  let outVars: string[] | undefined;
   for (const a of args) {
     if (bodyArgs && bodyArgs.has(a.id)) {
       outArgs.push({ text: '({...})' });
@@ -519,23 +518,14 @@ export function evalCall(ctx: FnCtx, n: SyntaxNode, used: boolean, result?: VarN
     if (v.var) {
       arg.var = v.var;
       if (v.field) arg.field = v.field;
-    }
+    } else if (v.addrOf) arg.var = v.addrOf; // by address: the simulator reads `text` as `&var`
     outArgs.push(arg);
-    if (a.type === 'pointer_expression' && !v.var && op(a) === '&') {
-      const inner = a.childForFieldName('argument');
-      if (inner && inner.type === 'identifier' && isObj(ctx.kindOf(inner.text))) (outVars ??= []).push(inner.text);
-    }
   }
   const res = result ?? (used ? ctx.temp() : undefined);
   const loc = ctx.loc(n);
   const ev: CallEvent = { kind: 'call', callee, args: outArgs, resultUsed: used || !!result, loc };
   if (res) ev.result = res;
   ctx.emit(ev);
-  if (outVars) {
-    for (const v of outVars) {
-      ctx.emit({ kind: 'assign', dst: v, src: { kind: 'unknown', text: `${callee}(&${v})` }, loc });
-    }
-  }
   return res ? { var: res, bound: !!result } : {};
 }
 
