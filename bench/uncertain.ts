@@ -16,7 +16,7 @@ import * as path from 'path';
 import { createParser } from '../server/src/parser';
 import type { SyntaxNode } from '../server/src/parser';
 import { maskKernelC } from '../server/src/kernelc/mask';
-import { functionDamage, firstDamage, functionDefinitions } from '../server/src/kernelc/damage';
+import { functionDamage, firstDamage, functionDefinitions, lostFunctions } from '../server/src/kernelc/damage';
 
 const DEFAULT_KERNEL = '/root/.cache/kernel-source/linux-6.12';
 
@@ -26,16 +26,20 @@ interface Args {
   top: number;
   unknownBlocks: boolean;
   examples: number;
+  showTopLevel: boolean;
+  listKind: string | undefined;
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { dir: DEFAULT_KERNEL, show: undefined, top: 30, unknownBlocks: false, examples: 1 };
+  const a: Args = { dir: DEFAULT_KERNEL, show: undefined, top: 30, unknownBlocks: false, examples: 1, showTopLevel: false, listKind: undefined };
   for (let k = 0; k < argv.length; k++) {
     const v = argv[k];
     if (v === '--show') a.show = argv[++k];
     else if (v === '--top') a.top = Number(argv[++k]);
     else if (v === '--examples') a.examples = Number(argv[++k]);
     else if (v === '--unknown-blocks') a.unknownBlocks = true;
+    else if (v === '--show-top-level') a.showTopLevel = true;
+    else if (v === '--rewrites') a.listKind = argv[++k];
     else a.dir = v;
   }
   return a;
@@ -73,6 +77,7 @@ function lineOf(text: string, offset: number): number {
 
 interface Side {
   functions: number;
+  lost: number;
   damaged: number;
   parseMs: number;
   topLevelErrors: number;
@@ -94,12 +99,13 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const parser = await createParser();
-  const stock: Side = { functions: 0, damaged: 0, parseMs: 0, topLevelErrors: 0 };
-  const masked: Side = { functions: 0, damaged: 0, parseMs: 0, topLevelErrors: 0 };
+  const stock: Side = { functions: 0, lost: 0, damaged: 0, parseMs: 0, topLevelErrors: 0 };
+  const masked: Side = { functions: 0, lost: 0, damaged: 0, parseMs: 0, topLevelErrors: 0 };
   const causes = new Map<string, { count: number; examples: string[] }>();
   const stockCauses = new Map<string, number>();
   const rewriteKinds = new Map<string, number>();
   const unknownBlocks = new Map<string, { count: number; example: string }>();
+  const kindOriginals = new Map<string, { count: number; example: string }>();
   let bytes = 0;
   let maskMs = 0;
   let lines = 0;
@@ -113,7 +119,15 @@ async function main(): Promise<void> {
     const mr = maskKernelC(text);
     maskMs += Number(process.hrtime.bigint() - t0) / 1e6;
     if (mr.text.length !== text.length) throw new Error(`${rel}: masked length differs`);
-    for (const r of mr.rewrites) rewriteKinds.set(r.kind, (rewriteKinds.get(r.kind) ?? 0) + 1);
+    for (const r of mr.rewrites) {
+      rewriteKinds.set(r.kind, (rewriteKinds.get(r.kind) ?? 0) + 1);
+      if (args.listKind === r.kind) {
+        const key = r.original.replace(/\s+/g, ' ').slice(0, 60);
+        const u = kindOriginals.get(key) ?? { count: 0, example: `${rel}:${lineOf(text, r.start)}` };
+        u.count++;
+        kindOriginals.set(key, u);
+      }
+    }
     if (args.unknownBlocks) {
       maskKernelC(text, {
         onUnknownBlockMacro: (name, off) => {
@@ -141,6 +155,7 @@ async function main(): Promise<void> {
       }
     }
     stock.topLevelErrors += countTopLevelErrors(tree.rootNode);
+    stock.lost += lostFunctions(tree.rootNode).length;
     tree.delete();
 
     t0 = process.hrtime.bigint();
@@ -167,6 +182,22 @@ async function main(): Promise<void> {
       if (c.examples.length < args.examples) c.examples.push(where);
     }
     masked.topLevelErrors += countTopLevelErrors(tree.rootNode);
+    for (const d of lostFunctions(tree.rootNode)) {
+      masked.lost++;
+      const key = 'LOST function in ERROR';
+      let c = causes.get(key);
+      if (!c) causes.set(key, (c = { count: 0, examples: [] }));
+      c.count++;
+      if (c.examples.length < args.examples) c.examples.push(`${rel}:${d.startPosition.row + 1}`);
+    }
+    if (args.showTopLevel) {
+      for (const c of tree.rootNode.children) {
+        if (!c || !(c.isError || c.isMissing)) continue;
+        const lineStart = text.lastIndexOf('\n', c.startIndex) + 1;
+        const lineEnd = text.indexOf('\n', c.startIndex);
+        console.log(`top-level ${c.isMissing ? 'MISSING' : 'ERROR'} ${rel}:${c.startPosition.row + 1}: ${mr.text.slice(lineStart, lineEnd < 0 ? undefined : lineEnd).trim()}`);
+      }
+    }
     tree.delete();
   }
 
@@ -184,11 +215,13 @@ async function main(): Promise<void> {
   console.log(`kernel: ${args.dir}`);
   console.log(`files: ${files.length} .c in fs/ + mm/, ${mb.toFixed(1)} MB, ${lines} lines`);
   console.log('');
-  console.log('                      functions   damaged   share   top-level ERROR nodes');
-  console.log(`stock grammar      ${String(stock.functions).padStart(12)} ${String(stock.damaged).padStart(9)} ${pct(stock.damaged, stock.functions).padStart(6)} % ${String(stock.topLevelErrors).padStart(10)}`);
-  console.log(`after masking      ${String(masked.functions).padStart(12)} ${String(masked.damaged).padStart(9)} ${pct(masked.damaged, masked.functions).padStart(6)} % ${String(masked.topLevelErrors).padStart(10)}`);
-  const lost = Math.max(0, masked.functions - stock.functions);
-  console.log(`stock, damaged or not found as a function, over the masked count: ${pct(stock.damaged + lost, masked.functions)} %`);
+  console.log('                 function defs  lost in ERROR  damaged or lost   share   top-level ERROR nodes');
+  const row = (label: string, x: Side): string =>
+    `${label.padEnd(16)} ${String(x.functions).padStart(13)} ${String(x.lost).padStart(14)} ${String(x.damaged + x.lost).padStart(16)} ${pct(x.damaged + x.lost, x.functions + x.lost).padStart(7)} % ${String(x.topLevelErrors).padStart(10)}`;
+  console.log(row('stock grammar', stock));
+  console.log(row('after masking', masked));
+  const missing = Math.max(0, masked.functions + masked.lost - stock.functions - stock.lost);
+  console.log(`stock over the masked count (functions the stock parse does not see at all, e.g. SYSCALL_DEFINE, counted as damaged): ${pct(stock.damaged + stock.lost + missing, masked.functions + masked.lost)} %`);
   console.log('');
   console.log(`masking: ${maskMs.toFixed(0)} ms for ${mb.toFixed(1)} MB = ${(mb / (maskMs / 1000)).toFixed(0)} MB/s during the run; best of 3 passes in memory: ${bestMaskMs.toFixed(0)} ms = ${(mb / (bestMaskMs / 1000)).toFixed(0)} MB/s`);
   console.log(`parse stock: ${stock.parseMs.toFixed(0)} ms (${(mb / (stock.parseMs / 1000)).toFixed(1)} MB/s); parse masked: ${masked.parseMs.toFixed(0)} ms (${(mb / (masked.parseMs / 1000)).toFixed(1)} MB/s)`);
@@ -204,6 +237,13 @@ async function main(): Promise<void> {
   console.log(`residual causes after masking, top ${args.top}:`);
   for (const [k, v] of [...causes].sort((x, y) => y[1].count - x[1].count).slice(0, args.top)) {
     console.log(`  ${String(v.count).padStart(6)}  ${k.padEnd(36)} e.g. ${v.examples.join(', ')}`);
+  }
+  if (args.listKind !== undefined) {
+    console.log('');
+    console.log(`rewrites of kind ${args.listKind}, by original text:`);
+    for (const [k, v] of [...kindOriginals].sort((x, y) => y[1].count - x[1].count).slice(0, args.top)) {
+      console.log(`  ${String(v.count).padStart(6)}  ${k.padEnd(60)} e.g. ${v.example}`);
+    }
   }
   if (args.unknownBlocks) {
     console.log('');

@@ -58,3 +58,37 @@ export function functionDefinitions(root: SyntaxNode): SyntaxNode[] {
     cursor.delete();
   }
 }
+
+/**
+ * Function definitions the parser lost entirely: inside an ERROR node (not
+ * inside a function_definition), a function declarator directly followed
+ * by `{` or a compound statement. Returns those declarator nodes.
+ */
+export function lostFunctions(root: SyntaxNode): SyntaxNode[] {
+  const out: SyntaxNode[] = [];
+  const visit = (node: SyntaxNode): void => {
+    if (!node.hasError || node.type === 'function_definition') return;
+    if (node.isError) {
+      const kids = node.children;
+      for (let k = 0; k + 1 < kids.length; k++) {
+        const a = kids[k];
+        const b = kids[k + 1];
+        if (!a || !b) continue;
+        if ((b.type === '{' || b.type === 'compound_statement') && declaresFunction(a)) out.push(a);
+      }
+    }
+    for (const c of node.children) if (c) visit(c);
+  };
+  visit(root);
+  return out;
+}
+
+function declaresFunction(node: SyntaxNode): boolean {
+  let cur: SyntaxNode | null = node;
+  while (cur) {
+    if (cur.type === 'function_declarator') return true;
+    if (cur.type !== 'pointer_declarator' && cur.type !== 'attributed_declarator') return false;
+    cur = cur.childForFieldName('declarator');
+  }
+  return false;
+}

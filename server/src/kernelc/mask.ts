@@ -1,47 +1,76 @@
 /**
- * Kernel-aware masking (see mask-types.ts for the contract).
+ * Kernel-aware masking (the contract is in mask-types.ts).
  *
  * One pass of a hand-written scanner over the char codes of the source.
  * Comments, string literals and char literals are skipped; brace depth and
- * a small stack of open brackets are tracked; every rewrite is recorded as
- * (start, end, kind, original) in source order and applied at the end by
- * slicing, so the output has the same length and the same newlines.
+ * a stack of open brackets are tracked; every rewrite is recorded as
+ * (start, end, kind, original), sorted and non-overlapping, and applied at
+ * the end by slicing, so the output has the same length and the same
+ * newlines as the input.
  *
- * Rewrites, and how extraction should read them:
+ * The rewrites, and how extraction reads them:
  *
  * - 'loop-macro': an iterator macro heading a statement
  *   (`list_for_each_entry(pos, head, member) {`) has its NAME replaced by
- *   `while` + spaces; the argument list stays as a comma expression. The
- *   original is the macro name. `do_each_*` macros are treated the same
- *   way; their closing `} while_each_*(...);` stays a call statement.
+ *   `while` + spaces; the argument list stays, as a comma expression.
+ *   `original` is the macro name. Names containing `for_each`/`foreach`
+ *   (any case), `do_each_*`, and any other `NAME(...) {` at the start of a
+ *   statement inside a body (not valid C otherwise) are treated so. A
+ *   loop macro after the body of a `do` (`do { } for_each_vma_range(...);`)
+ *   becomes the `while` of that do-while. `for_each_x(...);` is a call and
+ *   stays.
  * - 'scoped-guard': `scoped_guard` / `scoped_cond_guard` NAME replaced by
  *   `if` + spaces; the lock arguments stay. For `scoped_cond_guard` the
  *   second argument (the failure action, e.g. `return -EINTR`) is a second
- *   'scoped-guard' rewrite replaced by an identifier of the same length
- *   (`_` + underscores/spaces); its `original` holds the action text.
- * - 'annotation': annotation keywords blanked (`__user`, `noinline`,
- *   `__must_hold(&x->lock)` ...); `original` is the whole text including
+ *   'scoped-guard' rewrite replaced by an identifier of the same length;
+ *   its `original` holds the action text.
+ * - 'annotation': annotations blanked (`__user`, `noinline`,
+ *   `__must_hold(&x->lock)`, ...); `original` is the whole text including
  *   any argument list, so `__acquires(x)` / `__releases(x)` /
- *   `__must_hold(x)` arguments can be read from it.
+ *   `__must_hold(x)` arguments are read from it. Also an unknown macro
+ *   word in front of a top-level function's return type (`STATIC int f(`,
+ *   `__bpf_kfunc int f(`, `EXPORT_FOR_TESTS int f(`).
  * - 'cleanup': `__free(fn)` blanked; `original` is `__free(fn)`.
  * - 'syscall': `SYSCALL_DEFINEn(name, type, arg, ...)` /
- *   `COMPAT_SYSCALL_DEFINEn(...)`. The whole header is one rewrite; the
+ *   `COMPAT_SYSCALL_DEFINEn(...)`: the whole header is one rewrite, the
  *   masked text is `long sys_name(type arg, ...)` (`compat_sys_name` for
  *   the compat form) with the name and every parameter at its original
  *   offset (the macro word becomes `long` + spaces + `sys_`, the comma
- *   after the name becomes `(`, each comma between a type and its name a
- *   space, annotations inside blanked). `SYSCALL_DEFINE0(name)` becomes
- *   `long sys_name()` shifted left.
- * - 'type-arg': a macro/call argument that is only a type (`struct inode`,
- *   `unsigned long`, `u64 *`) replaced by an identifier of the same length.
+ *   after the name `(`, each comma between a type and its name a space,
+ *   annotations inside blanked). `SYSCALL_DEFINE0(name)` becomes
+ *   `long sys_name()` (shifted left).
+ * - 'type-arg': a call/macro argument that is only a type (`struct inode`,
+ *   `unsigned long`, `u64 *`) replaced by an identifier of the same length
+ *   (underscores; `_` and spaces when it spans lines).
  * - 'preproc': inside braces, directive lines (`#if...`, `#else`,
  *   `#endif`, `#define` with continuations, `#undef`, ...) blanked; of an
- *   `#if` group only the first branch is kept (the first non-`0` branch
- *   for `#if 0`), the other branches are blanked together with their
- *   directive line. Outside braces directives are left to the grammar.
- * - 'other': `EXPORT_SYMBOL*(...)`-style and similar lines are not
- *   rewritten; 'other' is used for `__attribute__`-free fixes described by
- *   `original` (currently: `typeof(...)`-typed declarations are left alone).
+ *   `#if` group only the first branch is kept (the first branch whose
+ *   condition is not the literal `0`), the other branches are blanked with
+ *   their directive line (one rewrite from the `#else`/`#elif` to the next
+ *   directive of the group). Outside braces directives are left to the
+ *   grammar; only the brace depth is tracked through `#if/#else` branches.
+ * - 'other', each described by `original`:
+ *   - `NAME(args) var ...;` at the start of a statement (a macro used as a
+ *     type: `DARRAY(struct x) list;`, `typeof(a.b) v;`): `NAME(args)`
+ *     becomes one identifier of the same length, so the statement is a
+ *     declaration of `var`;
+ *   - `[static] DEFINE_X(name, ...);` / `DECLARE_X(name, ...) = {...};`
+ *     inside a body: `DEFINE_X(` becomes an identifier and a space, `name`
+ *     stays, the rest of the argument list is blanked: a declaration of
+ *     `name`. (Only where the call form does not parse: after `static`,
+ *     or before `= {`.)
+ *   - `NAME()` as a statement without its `;` (x-macro lists): `()`
+ *     becomes `; `;
+ *   - `DEBUG_MACRO(if (x) ...);` (a statement passed as the argument):
+ *     `NAME(` becomes spaces and `{`, its `)` becomes `}`: a block;
+ *   - a `;` directly inside a call's parentheses (`ASSERT(x, dump(y););`)
+ *     blanked;
+ *   - an operator passed as an argument (`ASSERTCMP(a, ==, b)`) replaced
+ *     by underscores;
+ *   - `offsetof` with a member path (`offsetof(struct s, a[1])`) renamed to
+ *     `_ffsetof` so that it parses as a call;
+ *   - a top-level macro invocation without its `;` (`module_init(f)`
+ *     followed by more declarations) blanked.
  */
 import type { MaskResult, Rewrite, RewriteKind } from './mask-types';
 
@@ -52,7 +81,7 @@ export type { MaskResult, Rewrite, RewriteKind } from './mask-types';
 const CH_NL = 10, CH_CR = 13, CH_SP = 32, CH_TAB = 9, CH_VT = 11, CH_FF = 12;
 const CH_HASH = 35, CH_DQ = 34, CH_SQ = 39, CH_LP = 40, CH_RP = 41, CH_STAR = 42;
 const CH_PLUS = 43, CH_COMMA = 44, CH_MINUS = 45, CH_SLASH = 47, CH_SEMI = 59;
-const CH_LB = 123, CH_RB = 125, CH_BSL = 92, CH_LSQ = 91, CH_RSQ = 93;
+const CH_LB = 123, CH_RB = 125, CH_BSL = 92, CH_LSQ = 91, CH_RSQ = 93, CH_EQ = 61, CH_COLON = 58;
 
 /** 1: identifier start, 2: identifier part only (digits) */
 const ID = new Uint8Array(128);
@@ -111,7 +140,7 @@ const PAREN_ANNOTATIONS = new Set<string>([
 /** A `(` after one of these is not a call: its contents are not call arguments. */
 const NOT_CALLS = new Set<string>([
   'if', 'while', 'for', 'switch', 'return', 'case', 'do', 'else', 'goto',
-  'sizeof', 'typeof', '__typeof__', '__typeof', 'typeof_unqual', '__typeof_unqual__',
+  'sizeof',
   '_Alignof', 'alignof', '__alignof__', '__alignof', '_alignof', 'offsetof',
   '__builtin_offsetof', '_Generic', '_Atomic', '_Alignas', 'alignas',
   '__attribute__', '__attribute', 'asm', '__asm__', '__asm', 'volatile', '__volatile__',
@@ -154,6 +183,7 @@ const LOOP_EXTRA = new Set<string>([
 /** True for the name of an iterator macro that heads a loop. */
 export function isLoopMacroName(name: string): boolean {
   if (name.length < 7) return false;
+  if (name.indexOf('each') < 0 && name.indexOf('EACH') < 0) return false;
   return (
     name.includes('for_each') ||
     name.includes('foreach') ||
@@ -173,30 +203,41 @@ INTERESTING_FIRST[95] = 1; // '_' (__free and friends)
 
 // ---------------------------------------------------------------- scanner
 
-const K_BRACE = 0, K_PAREN = 1, K_CALL = 2;
+/** bracket kinds on the stack */
+const K_PAREN = 1, K_CALL = 2, K_CTRL = 3, K_BRACE = 8, K_DOBRACE = 9;
+
+/** deferred decisions for a call's `(`, taken at its `)` */
+const F_LOOP = 1, F_GUARD = 2, F_STMT = 4, F_AFTER_DO = 8, F_TOP = 16, F_STATIC = 32;
 
 interface CondGroup {
   /** blanked group (inside braces): only one branch survives */
   masked: boolean;
   /** masked group: a branch has been kept already */
   kept: boolean;
-  /** unmasked group: depth and bracket stack at `#if` */
+  /** unmasked group: depth and stacks at `#if` */
   depthAt: number;
   stackAt: number[] | null;
-  /** unmasked group: depth and stack at the end of the first branch (-1: none yet) */
+  callsAt: number;
+  /** unmasked group: the same at the end of the first branch (depthAfter -1: none yet) */
   depthAfter: number;
   stackAfter: number[] | null;
+  callsAfter: number;
 }
 
 /** Options for diagnostics; not needed for normal use. */
 export interface MaskOptions {
-  /** called for `NAME(...) {` inside braces where NAME is not a known block macro */
+  /** called for `NAME(...) {` inside braces where NAME is not a known loop or guard macro */
   onUnknownBlockMacro?: (name: string, offset: number) => void;
 }
+
+const STMT_KEYWORDS = new Set<string>(['if', 'for', 'while', 'do', 'switch', 'return', 'goto']);
+const CTRL_KEYWORDS = new Set<string>(['if', 'for', 'while', 'switch']);
 
 export function maskKernelC(src: string, options?: MaskOptions): MaskResult {
   const n = src.length;
   const rewrites: Rewrite[] = [];
+  /** replacement text per rewrite; undefined: blank the original */
+  const reps: (string | undefined)[] = [];
   const onUnknown = options?.onUnknownBlockMacro;
 
   let i = 0;
@@ -206,15 +247,66 @@ export function maskKernelC(src: string, options?: MaskOptions): MaskResult {
   /** the previous significant token was an identifier at [lastIdS, lastIdE) */
   let lastIdS = -1;
   let lastIdE = -1;
-  /** next token starts an argument of a call (only tracked inside braces) */
+  /** ... and it stood at the start of a statement / right after a do-body */
+  let lastIdStmt = false;
+  let lastIdAfterDo = false;
+  /** the identifier at lastIdS followed `static` at a statement start */
+  let lastIdStatic = false;
+  let sawStatic = false;
+  /** the next token starts a statement (inside braces) */
+  let stmtStart = false;
+  /** the previous token closed the body of a `do` */
+  let afterDo = false;
+  /** the next token starts an argument of a call (only tracked inside braces) */
   let argStart = false;
   const conds: CondGroup[] = [];
+  /** flat [start, end, ...] of the words of the current top-level declaration */
+  const declWords: number[] = [];
+  let declN = 0;
+  /** deferred calls: identifier span, `(` position, flags, stack length after the push */
+  const callS: number[] = [];
+  const callE: number[] = [];
+  const callP: number[] = [];
+  const callF: number[] = [];
+  const callAt: number[] = [];
+  let callN = 0;
 
-  /** replacement text per rewrite; undefined: blank the original */
-  const reps: (string | undefined)[] = [];
   const add = (start: number, end: number, kind: RewriteKind, rep?: string): void => {
     rewrites.push({ start, end, kind, original: src.slice(start, end) });
     reps.push(rep);
+  };
+
+  /** Record a rewrite that may lie before rewrites already recorded (kept sorted). */
+  const insertSorted = (start: number, end: number, kind: RewriteKind, rep?: string): void => {
+    let k = rewrites.length;
+    while (k > 0 && rewrites[k - 1].start > start) k--;
+    if (k === rewrites.length) {
+      add(start, end, kind, rep);
+      return;
+    }
+    rewrites.splice(k, 0, { start, end, kind, original: src.slice(start, end) });
+    reps.splice(k, 0, rep);
+  };
+
+  /** Record a rewrite of [start, end) that replaces every rewrite recorded inside it. */
+  const replaceRange = (start: number, end: number, kind: RewriteKind, rep: string): void => {
+    let k = rewrites.length;
+    while (k > 0 && rewrites[k - 1].start >= start) k--;
+    rewrites.length = k;
+    reps.length = k;
+    add(start, end, kind, rep);
+  };
+
+  /** Same-length identifier text for [s, e). */
+  const identText = (s: number, e: number): string => {
+    const orig = src.slice(s, e);
+    if (orig.indexOf('\n') < 0 && orig.indexOf('\r') < 0) return '_'.repeat(e - s);
+    return '_' + orig.slice(1).replace(/[^\r\n]/g, ' ');
+  };
+
+  /** Replace [s, e) by an identifier of the same length. */
+  const identify = (s: number, e: number, kind: RewriteKind): void => {
+    add(s, e, kind, identText(s, e));
   };
 
   /** Position after a block comment starting at p ('/' '*'), or n. */
@@ -236,7 +328,7 @@ export function maskKernelC(src: string, options?: MaskOptions): MaskResult {
     return n;
   };
 
-  /** Skip whitespace and comments from p; returns the next significant position. */
+  /** Skip whitespace, comments and line continuations from p: the next significant position. */
   const skipWsComments = (p: number): number => {
     while (p < n) {
       const c = src.charCodeAt(p);
@@ -254,6 +346,18 @@ export function maskKernelC(src: string, options?: MaskOptions): MaskResult {
     return p;
   };
 
+  const hasNewline = (a: number, b: number): boolean => {
+    const k = src.indexOf('\n', a);
+    return k >= 0 && k < b;
+  };
+
+  /** End of the identifier starting at p. */
+  const identEnd = (p: number): number => {
+    let e = p;
+    while (e < n && isIdPart(src.charCodeAt(e))) e++;
+    return e;
+  };
+
   /** Given p at '(', the position of its matching ')' (or -1). */
   const matchParen = (p: number): number => {
     let lvl = 0;
@@ -267,17 +371,28 @@ export function maskKernelC(src: string, options?: MaskOptions): MaskResult {
         if (d === CH_STAR) { j = skipBlockComment(j); continue; }
         if (d === CH_SLASH) { const e = src.indexOf('\n', j); j = e < 0 ? n : e; continue; }
       } else if (c === CH_DQ || c === CH_SQ) { j = skipQuoted(j, c); continue; }
-      else if (c === CH_LB || c === CH_RB || c === CH_SEMI) {
-        // statement expressions may hold braces and semicolons; a brace at
-        // paren level 1 directly is still fine. Give up only at an
-        // implausible depth of text.
-      }
       j++;
     }
     return -1;
   };
 
-  /** End of the directive line starting at p (position of the ending newline or n). */
+  /** Positions of the first `max` commas at the top level of the parens (p, rp). */
+  const topCommas = (p: number, rp: number, max: number): number[] => {
+    const out: number[] = [];
+    if (rp < 0) return out;
+    let lvl = 0;
+    for (let j = p + 1; j < rp && out.length < max; j++) {
+      const d = src.charCodeAt(j);
+      if (d === CH_LP || d === CH_LB || d === CH_LSQ) lvl++;
+      else if (d === CH_RP || d === CH_RB || d === CH_RSQ) lvl--;
+      else if (d === CH_COMMA && lvl === 0) out.push(j);
+      else if (d === CH_DQ || d === CH_SQ) j = skipQuoted(j, d) - 1;
+      else if (d === CH_SLASH && src.charCodeAt(j + 1) === CH_STAR) j = skipBlockComment(j) - 1;
+    }
+    return out;
+  };
+
+  /** End of the directive line starting at p (position of the ending newline, or n). */
   const directiveEnd = (p: number): number => {
     let j = p;
     while (j < n) {
@@ -299,27 +414,28 @@ export function maskKernelC(src: string, options?: MaskOptions): MaskResult {
     return n;
   };
 
-  /** Read the directive word after '#' at p: returns [word, position after it]. */
-  const directiveWord = (p: number): [string, number] => {
+  /** The directive word after '#' at p, and the position after it. */
+  let dwEnd = 0;
+  const directiveWord = (p: number): string => {
     let j = p + 1;
     while (j < n && (src.charCodeAt(j) === CH_SP || src.charCodeAt(j) === CH_TAB)) j++;
     const s = j;
     while (j < n && isIdPart(src.charCodeAt(j))) j++;
-    return [src.slice(s, j), j];
+    dwEnd = j;
+    return src.slice(s, j);
   };
 
-  /** Whether the condition text of `#if`/`#elif` after position p is the literal 0. */
+  /** Whether the condition of `#if`/`#elif` in [p, end) is the literal 0. */
   const condIsZero = (p: number, end: number): boolean => {
     const j = skipWsComments(p);
     if (j >= end || src.charCodeAt(j) !== 48) return false;
-    const k = skipWsComments(j + 1);
-    return k >= end;
+    return skipWsComments(j + 1) >= end;
   };
 
   /**
-   * Skip an inactive branch starting at p (at a line start or after a
-   * directive line). Returns the position of the '#' of the `#elif`,
-   * `#else` or `#endif` that ends it at nesting level 0, or n.
+   * Skip an inactive branch starting at p (after a directive line).
+   * Returns the position of the '#' of the `#elif`, `#else` or `#endif`
+   * that ends it at nesting level 0, or n.
    */
   const skipInactive = (p: number): number => {
     let lvl = 0;
@@ -335,7 +451,7 @@ export function maskKernelC(src: string, options?: MaskOptions): MaskResult {
         if (d === CH_SLASH) { const e = src.indexOf('\n', j); j = e < 0 ? n : e; continue; }
       }
       if (c === CH_HASH && lineStart) {
-        const [w] = directiveWord(j);
+        const w = directiveWord(j);
         if (w === 'if' || w === 'ifdef' || w === 'ifndef') lvl++;
         else if (w === 'endif') { if (lvl === 0) return j; lvl--; }
         else if ((w === 'else' || w === 'elif' || w === 'elifdef' || w === 'elifndef') && lvl === 0) return j;
@@ -350,8 +466,8 @@ export function maskKernelC(src: string, options?: MaskOptions): MaskResult {
   };
 
   /**
-   * Type-only argument starting at identifier position s (inside a call's
-   * parentheses). Returns the end of the type text, or -1.
+   * A type-only argument starting at the identifier at s (inside a call's
+   * parentheses): the end of the type text, or -1.
    */
   const matchTypeArg = (s: number): number => {
     let j = s;
@@ -372,8 +488,7 @@ export function maskKernelC(src: string, options?: MaskOptions): MaskResult {
         continue;
       }
       if (!isIdStart(c)) return -1;
-      let e = j + 1;
-      while (e < n && isIdPart(src.charCodeAt(e))) e++;
+      let e = identEnd(j);
       const w = src.slice(j, e);
       if (TYPE_QUALS.has(w)) {
         quals++;
@@ -383,9 +498,7 @@ export function maskKernelC(src: string, options?: MaskOptions): MaskResult {
         if (base !== 0) return -1;
         const k = skipWsComments(e);
         if (k >= n || !isIdStart(src.charCodeAt(k))) return -1;
-        let m = k + 1;
-        while (m < n && isIdPart(src.charCodeAt(m))) m++;
-        e = m;
+        e = identEnd(k);
         base = 2;
       } else if (TYPE_WORDS.has(w)) {
         if (base === 1) return -1;
@@ -402,93 +515,106 @@ export function maskKernelC(src: string, options?: MaskOptions): MaskResult {
     return lastEnd;
   };
 
-  const blank = (start: number, end: number, kind: RewriteKind): void => add(start, end, kind);
-
+  /**
+   * At p, the start of a call argument made of an operator only
+   * (`ASSERTCMP(a, ==, b)`): rewrites it and returns its end, or -1.
+   */
+  const operatorArg = (p: number): number => {
+    let j = p;
+    while (j < n && OPERATOR_CHAR[src.charCodeAt(j)] === 1) j++;
+    if (j === p) return -1;
+    const d = src.charCodeAt(skipWsComments(j));
+    if (d !== CH_COMMA && d !== CH_RP) return -1;
+    identify(p, j, 'other');
+    return j;
+  };
 
   /** Handle a directive at p (the '#', first on its line). Returns the resume position. */
   const directive = (p: number): number => {
-    const [w, afterWord] = directiveWord(p);
+    const w = directiveWord(p);
+    const afterWord = dwEnd;
     const end = directiveEnd(p);
     const top = conds.length > 0 ? conds[conds.length - 1] : undefined;
     if (w === 'if' || w === 'ifdef' || w === 'ifndef') {
       if (depth > 0) {
-        const g: CondGroup = { masked: true, kept: true, depthAt: depth, stackAt: null, depthAfter: -1, stackAfter: null };
+        const g: CondGroup = {
+          masked: true, kept: true, depthAt: depth, stackAt: null, callsAt: 0,
+          depthAfter: -1, stackAfter: null, callsAfter: 0,
+        };
         conds.push(g);
         if (w === 'if' && condIsZero(afterWord, end)) {
           g.kept = false;
           const stop = skipInactive(end);
-          blank(p, stop, 'preproc');
+          add(p, stop, 'preproc');
           return stop;
         }
-        blank(p, end, 'preproc');
+        add(p, end, 'preproc');
         return end;
       }
-      conds.push({ masked: false, kept: true, depthAt: depth, stackAt: stack.slice(), depthAfter: -1, stackAfter: null });
+      conds.push({
+        masked: false, kept: true, depthAt: depth, stackAt: stack.slice(), callsAt: callN,
+        depthAfter: -1, stackAfter: null, callsAfter: 0,
+      });
       return end;
     }
     if (w === 'else' || w === 'elif' || w === 'elifdef' || w === 'elifndef') {
-      if (top === undefined) return depth > 0 ? (blank(p, end, 'preproc'), end) : end;
+      if (top === undefined) {
+        if (depth > 0) add(p, end, 'preproc');
+        return end;
+      }
       if (top.masked) {
         if (top.kept || (w === 'elif' && condIsZero(afterWord, end))) {
           const stop = skipInactive(end);
-          blank(p, stop, 'preproc');
+          add(p, stop, 'preproc');
           return stop;
         }
         top.kept = true;
-        blank(p, end, 'preproc');
+        add(p, end, 'preproc');
         return end;
       }
       if (top.depthAfter < 0) {
         top.depthAfter = depth;
         top.stackAfter = stack;
+        top.callsAfter = callN;
       }
       depth = top.depthAt;
       stack = top.stackAt !== null ? top.stackAt.slice() : [];
+      if (callN > top.callsAt) callN = top.callsAt;
       return end;
     }
     if (w === 'endif') {
-      if (top === undefined) return depth > 0 ? (blank(p, end, 'preproc'), end) : end;
+      if (top === undefined) {
+        if (depth > 0) add(p, end, 'preproc');
+        return end;
+      }
       conds.pop();
       if (top.masked) {
-        blank(p, end, 'preproc');
+        add(p, end, 'preproc');
         return end;
       }
       if (top.depthAfter >= 0) {
         depth = top.depthAfter;
         stack = top.stackAfter ?? [];
+        if (callN > top.callsAfter) callN = top.callsAfter;
       }
       return end;
     }
     // #define, #undef, #include, #pragma, #error, #warning, #line, null directive
-    if (depth > 0) blank(p, end, 'preproc');
+    if (depth > 0) add(p, end, 'preproc');
     return end;
   };
 
-  /** Rewrite a SYSCALL_DEFINEn / COMPAT_SYSCALL_DEFINEn header. Returns the resume position or -1. */
+  /** Rewrite a SYSCALL_DEFINEn / COMPAT_SYSCALL_DEFINEn header at s with `(` at lp: the resume position or -1. */
   const syscallHeader = (s: number, lp: number, compat: boolean): number => {
     const rp = matchParen(lp);
     if (rp < 0) return -1;
-    // split the arguments at commas of paren level 1
-    const commas: number[] = [];
-    let lvl = 0;
-    for (let j = lp + 1; j < rp; j++) {
-      const c = src.charCodeAt(j);
-      if (c === CH_LP) lvl++;
-      else if (c === CH_RP) lvl--;
-      else if (c === CH_COMMA && lvl === 0) commas.push(j);
-      else if (c === CH_SLASH && src.charCodeAt(j + 1) === CH_STAR) j = skipBlockComment(j) - 1;
-    }
+    const commas = topCommas(lp, rp, 64);
     const nameS = skipWsComments(lp + 1);
-    let nameE = nameS;
-    while (nameE < rp && isIdPart(src.charCodeAt(nameE))) nameE++;
-    if (nameE === nameS) return -1;
+    const nameE = identEnd(nameS);
+    if (nameE === nameS || nameE > rp) return -1;
     const orig = src.slice(s, rp + 1);
-    // start from the original with every non-newline blanked where needed
     const chars = orig.split('');
     const prefix = compat ? 'compat_sys_' : 'sys_';
-    const argsAfterName = commas.length;
-    const zeroArgs = argsAfterName === 0;
-    const pairsOk = argsAfterName > 0 && argsAfterName % 2 === 1;
     const rel = (x: number): number => x - s;
     const setText = (at: number, t: string): void => {
       for (let k = 0; k < t.length; k++) chars[at + k] = t[k];
@@ -497,14 +623,15 @@ export function maskKernelC(src: string, options?: MaskOptions): MaskResult {
       for (let k = a; k < b; k++) if (chars[k] !== '\n' && chars[k] !== '\r') chars[k] = ' ';
     };
     const name = src.slice(nameS, nameE);
-    if (!zeroArgs && pairsOk && rel(nameS) >= 4 + 1 + prefix.length && !/[\r\n]/.test(src.slice(nameS - prefix.length, nameS))) {
+    const pairsOk = commas.length > 0 && commas.length % 2 === 1;
+    if (pairsOk && rel(nameS) >= 5 + prefix.length && !hasNewline(nameS - prefix.length, nameS)) {
+      // name and parameters stay where they are
       blankRange(0, rel(nameS));
       setText(0, 'long');
       setText(rel(nameS) - prefix.length, prefix);
       blankRange(rel(nameE), rel(commas[0]) + 1);
       chars[rel(commas[0])] = '(';
       for (let k = 1; k < commas.length; k += 2) chars[rel(commas[k])] = ' ';
-      // blank annotations inside the parameter list
       const re = /[A-Za-z_][A-Za-z0-9_]*/g;
       const params = src.slice(commas[0] + 1, rp);
       let m: RegExpExecArray | null;
@@ -515,9 +642,8 @@ export function maskKernelC(src: string, options?: MaskOptions): MaskResult {
         }
       }
     } else {
-      // `long sys_name()` left-aligned, the rest blanked
+      // `long sys_name()` from the start, the rest blanked
       const head = `long ${prefix}${name}()`;
-      if (head.length > orig.length) return -1;
       blankRange(0, chars.length);
       let k = 0;
       let o = 0;
@@ -531,33 +657,14 @@ export function maskKernelC(src: string, options?: MaskOptions): MaskResult {
     return rp + 1;
   };
 
-
-  /** Replace [s, e) by an identifier of the same length. */
-  const identify = (s: number, e: number, kind: RewriteKind): void => {
-    const orig = src.slice(s, e);
-    let rep: string;
-    if (orig.indexOf('\n') < 0 && orig.indexOf('\r') < 0) rep = '_'.repeat(e - s);
-    else rep = '_' + orig.slice(1).replace(/[^\r\n]/g, ' ');
-    add(s, e, kind, rep);
-  };
-
-  /** Insert a rewrite that lies before already recorded ones (kept sorted). */
-  const insertSorted = (start: number, end: number, kind: RewriteKind, rep?: string): void => {
-    let k = rewrites.length;
-    while (k > 0 && rewrites[k - 1].start > start) k--;
-    rewrites.splice(k, 0, { start, end, kind, original: src.slice(start, end) });
-    reps.splice(k, 0, rep);
-  };
-
   /**
-   * Outside braces, at `(` after the identifier [s, e): the words of the
-   * declaration so far are in declWords. `STATIC int foo(`,
-   * `__bpf_kfunc int foo(`, `EXPORT_FOR_TESTS\nint foo(`: an unknown
-   * macro in front of the return type makes two types; blank the extra
-   * plain identifiers, front first.
+   * Outside braces, at `(` after the identifier at s: the words of the
+   * declaration so far are in declWords. An unknown macro in front of the
+   * return type (`STATIC int f(`, `__bpf_kfunc int f(`) makes two types:
+   * blank the extra plain identifiers, front first.
    */
   const topLevelDeclarator = (s: number): void => {
-    const m = declWords.length;
+    const m = declN;
     if (m < 4 || declWords[m - 2] !== s) return;
     const name = src.slice(s, declWords[m - 1]);
     if (SPECIFIER_WORDS.has(name) || TYPE_WORDS.has(name)) return;
@@ -586,139 +693,185 @@ export function maskKernelC(src: string, options?: MaskOptions): MaskResult {
     }
   };
 
-  /**
-   * Handle `(` at p following identifier [s, e). Returns the kind of
-   * bracket to push, or -1 when the scanner must resume at `resume`
-   * (everything up to there handled).
-   */
-  const afterIdentParen = (s: number, e: number, p: number, atStmt: boolean): number => {
-    if (depth > 0) {
-      const name = src.slice(s, e);
-      const loop = isLoopMacroName(name);
-      const guard = !loop && (name === 'scoped_guard' || name === 'scoped_cond_guard');
-      const emptyArgs = src.charCodeAt(p + 1) === CH_RP;
-      if (loop || guard || (atStmt && emptyArgs) || onUnknown !== undefined) {
-        const rp = matchParen(p);
-        if (rp > 0) {
-          const q = skipWsComments(rp + 1);
-          const c = q < n ? src.charCodeAt(q) : CH_SEMI;
-          const stmt =
-            c === CH_LB ||
-            isIdStart(c) ||
-            c === CH_LP ||
-            c === CH_STAR ||
-            ((c === CH_PLUS || c === CH_MINUS) && src.charCodeAt(q + 1) === c);
-          if (stmt && loop) {
-            add(s, e, 'loop-macro', padWord('while', e - s));
-          } else if (stmt && guard) {
-            add(s, e, 'scoped-guard', padWord('if', e - s));
-            if (name === 'scoped_cond_guard') {
-              // the second argument is the failure action (`return -EINTR`)
-              const commas = topCommas(p, rp, 2);
-              if (commas.length === 2) {
-                const a = skipWsComments(commas[0] + 1);
-                let b = commas[1];
-                while (b > a && isSpace(src.charCodeAt(b - 1))) b--;
-                if (b > a) {
-                  identify(a, b, 'scoped-guard');
-                  stack.push(K_CALL);
-                  resume = b;
-                  return -1;
-                }
-              }
-            }
-          } else if (
-            atStmt && emptyArgs &&
-            (c === CH_RB || c === CH_HASH || (isIdStart(c) && hasNewline(rp + 1, q)))
-          ) {
-            // `X_MACRO_LIST()` as a statement without its `;` (x-macros):
-            // `()` becomes `; `
-            add(p, rp + 1, 'other', '; ');
-            resume = rp + 1;
-            return -1;
-          } else if (c === CH_LB && onUnknown !== undefined && !loop && !guard && !NOT_CALLS.has(name)) {
-            onUnknown(name, s);
-          }
-        }
-      }
-      if (name === 'offsetof') {
-        // the grammar's offsetof takes a plain member name only; with a
-        // member path (`a.b`, `name[1]`) it is parsed as a call instead
-        const commas = topCommas(p, matchParen(p), 1);
-        if (commas.length === 1) {
-          const a = skipWsComments(commas[0] + 1);
-          let b = a;
-          while (b < n && isIdPart(src.charCodeAt(b))) b++;
-          const after = skipWsComments(b);
-          if (b === a || src.charCodeAt(after) !== CH_RP) {
-            add(s, e, 'other', '_ffsetof');
-            return K_CALL;
-          }
-        }
-        return K_PAREN;
-      }
-      if (NOT_CALLS.has(name)) return K_PAREN;
-      return K_CALL;
-    }
-    // outside braces
-    if (stack.length === 0) {
-      const c0 = src.charCodeAt(s);
-      if ((c0 === 83 || c0 === 67) && e - s >= 15) {
-        const name = src.slice(s, e);
-        const m = /^(COMPAT_)?SYSCALL_DEFINE[0-6]$/.exec(name);
-        if (m) {
-          const r = syscallHeader(s, p, m[1] !== undefined);
-          if (r > 0) { resume = r; return -1; }
-        }
-      }
-      topLevelDeclarator(s);
-    }
-    return K_PAREN;
-  };
-
-  /** Positions of the first `max` commas at the top level of the parens (p, rp). */
-  const topCommas = (p: number, rp: number, max: number): number[] => {
-    const out: number[] = [];
-    if (rp < 0) return out;
-    let lvl = 0;
-    for (let j = p + 1; j < rp && out.length < max; j++) {
-      const d = src.charCodeAt(j);
-      if (d === CH_LP || d === CH_LB || d === CH_LSQ) lvl++;
-      else if (d === CH_RP || d === CH_RB || d === CH_RSQ) lvl--;
-      else if (d === CH_COMMA && lvl === 0) out.push(j);
-      else if (d === CH_DQ || d === CH_SQ) j = skipQuoted(j, d) - 1;
-      else if (d === CH_SLASH && src.charCodeAt(j + 1) === CH_STAR) j = skipBlockComment(j) - 1;
-    }
-    return out;
-  };
-
-  const hasNewline = (a: number, b: number): boolean => {
-    const k = src.indexOf('\n', a);
-    return k >= 0 && k < b;
-  };
+  /** Whether `c` at q can start the statement a block macro heads. */
+  const startsStatement = (c: number, q: number): boolean =>
+    c === CH_LB || isIdStart(c) || c === CH_LP || c === CH_STAR ||
+    ((c === CH_PLUS || c === CH_MINUS) && src.charCodeAt(q + 1) === c);
 
   /**
-   * At p, the start of a call argument made of an operator only
-   * (`ASSERTCMP(a, ==, b)`): returns the end after rewriting it to an
-   * identifier, or -1.
+   * At `)` (position rp) closing a deferred call `NAME(` (flags f, name at
+   * [s, e), `(` at p): decide what the call was. Returns the position to
+   * resume at (normally rp + 1).
    */
-  const operatorArg = (p: number): number => {
-    let j = p;
-    while (j < n && OPERATOR_CHAR[src.charCodeAt(j)] === 1) j++;
-    if (j === p) return -1;
-    const q = skipWsComments(j);
-    const d = src.charCodeAt(q);
-    if (d !== CH_COMMA && d !== CH_RP) return -1;
-    identify(p, j, 'other');
-    return j;
+  const closeCall = (s: number, e: number, p: number, f: number, rp: number): number => {
+    const q = skipWsComments(rp + 1);
+    const c = q < n ? src.charCodeAt(q) : -1;
+    if (f & F_TOP) {
+      // a top-level macro invocation without its `;`, followed by more
+      if (c === -1 || c === CH_HASH || (isIdStart(c) && hasNewline(rp + 1, q) && !isAnnotationAt(q))) {
+        replaceRange(s, rp + 1, 'other', blankText(src.slice(s, rp + 1)));
+      }
+      return rp + 1;
+    }
+    if (f & F_LOOP) {
+      if (startsStatement(c, q) || (c === CH_SEMI && (f & F_AFTER_DO) !== 0)) {
+        insertSorted(s, e, 'loop-macro', padWord('while', e - s));
+      }
+      return rp + 1;
+    }
+    if (f & F_GUARD) {
+      if (startsStatement(c, q)) insertSorted(s, e, 'scoped-guard', padWord('if', e - s));
+      return rp + 1;
+    }
+    if (f & F_STATIC) {
+      // `static DEFINE_X(name, ...);` inside a body
+      if (c === CH_SEMI || c === CH_EQ) defineDecl(s, p, rp);
+      return rp + 1;
+    }
+    // F_STMT: `NAME(...)` at the start of a statement
+    if (c === CH_LB) {
+      if (onUnknown !== undefined) onUnknown(src.slice(s, e), s);
+      insertSorted(s, e, 'loop-macro', padWord('while', e - s));
+      return rp + 1;
+    }
+    const empty = skipWsComments(p + 1) === rp;
+    if (empty && (c === CH_RB || c === CH_HASH || c === -1 || (isIdStart(c) && hasNewline(rp + 1, q)))) {
+      // an x-macro list used as a statement, without its `;`
+      add(p, rp + 1, 'other', ';' + ' '.repeat(rp - p));
+      return rp + 1;
+    }
+    if (isIdStart(c) && !hasNewline(rp + 1, q)) {
+      // `NAME(args) var;`: a macro standing for a type
+      const we = identEnd(q);
+      const d = src.charCodeAt(skipWsComments(we));
+      if ((d === CH_SEMI || d === CH_EQ || d === CH_COMMA || d === CH_LSQ) && !STMT_KEYWORDS.has(src.slice(q, we))) {
+        replaceRange(s, rp + 1, 'other', identText(s, rp + 1));
+      }
+      return rp + 1;
+    }
+    if (c === CH_EQ && src.charCodeAt(skipWsComments(q + 1)) === CH_LB) {
+      // `DECLARE_BITMAP(map, N) = { 0 };`
+      defineDecl(s, p, rp);
+    }
+    return rp + 1;
+  };
+
+  /** `NAME(var, ...)` -> `____ var      `: a declaration of var. */
+  const defineDecl = (s: number, p: number, rp: number): void => {
+    const a = skipWsComments(p + 1);
+    const b = identEnd(a);
+    if (b === a) return;
+    const after = skipWsComments(b);
+    if (after !== rp && src.charCodeAt(after) !== CH_COMMA) return;
+    const rep = '_'.repeat(p - s) + ' ' + blankText(src.slice(p + 1, a)) + src.slice(a, b) + blankText(src.slice(b, rp + 1));
+    replaceRange(s, rp + 1, 'other', rep);
+  };
+
+  /** Whether the identifier at q is an annotation we blank. */
+  const isAnnotationAt = (q: number): boolean => {
+    const w = src.slice(q, identEnd(q));
+    return PLAIN_ANNOTATIONS.has(w) || PAREN_ANNOTATIONS.has(w) || w === '__attribute__';
   };
 
   let resume = 0;
-  /** flat [start, end, start, end, ...] of the words of the current top-level declaration */
-  const declWords: number[] = [];
-  /** the next token starts a statement (inside braces) */
-  let stmtStart = false;
-  let lastIdStmt = false;
+
+  /**
+   * `(` at p after the identifier [s, e). Pushes the bracket (and a
+   * deferred call when something must be decided at its `)`), or handles
+   * the whole construct and returns false with `resume` set.
+   */
+  const openAfterIdent = (s: number, e: number, p: number): boolean => {
+    if (depth > 0) {
+      const name = src.slice(s, e);
+      let flags = 0;
+      let kind = K_CALL;
+      if (name === 'offsetof') {
+        // the grammar's offsetof takes a plain member name only; with a
+        // member path (`a.b`, `name[1]`) it must parse as a call
+        const commas = topCommas(p, matchParen(p), 1);
+        kind = K_PAREN;
+        if (commas.length === 1) {
+          const a = skipWsComments(commas[0] + 1);
+          const b = identEnd(a);
+          if (b === a || src.charCodeAt(skipWsComments(b)) !== CH_RP) {
+            add(s, e, 'other', '_ffsetof');
+            kind = K_CALL;
+          }
+        }
+      } else if (isLoopMacroName(name)) {
+        flags = F_LOOP | (lastIdAfterDo ? F_AFTER_DO : 0);
+      } else if (name === 'scoped_guard') {
+        flags = F_GUARD;
+      } else if (name === 'scoped_cond_guard') {
+        const rp = matchParen(p);
+        if (rp > 0 && startsStatement(src.charCodeAt(skipWsComments(rp + 1)), skipWsComments(rp + 1))) {
+          const commas = topCommas(p, rp, 2);
+          if (commas.length === 2) {
+            add(s, e, 'scoped-guard', padWord('if', e - s));
+            const a = skipWsComments(commas[0] + 1);
+            let b = commas[1];
+            while (b > a && isSpace(src.charCodeAt(b - 1))) b--;
+            if (b > a) identify(a, b, 'scoped-guard');
+            stack.push(K_CALL);
+            resume = b > a ? b : p + 1;
+            return false;
+          }
+        }
+      } else if (CTRL_KEYWORDS.has(name)) {
+        kind = K_CTRL;
+      } else if (NOT_CALLS.has(name)) {
+        kind = K_PAREN;
+      } else if (lastIdStatic) {
+        flags = F_STATIC;
+      } else if (lastIdStmt) {
+        // a statement passed as the argument: `DEBUG(if (x) ...);`
+        const q = skipWsComments(p + 1);
+        const c = src.charCodeAt(q);
+        if (c === 105 || c === 102 || c === 119 || c === 100 || c === 115 || c === 114) {
+          const w = src.slice(q, identEnd(q));
+          if (STMT_KEYWORDS.has(w)) {
+            const rp = matchParen(p);
+            if (rp > 0) {
+              add(s, p + 1, 'other', ' '.repeat(p - s) + '{');
+              stmtArgClose = rp;
+              stack.push(K_PAREN);
+              resume = p + 1;
+              return false;
+            }
+          }
+        }
+        flags = F_STMT;
+      }
+      stack.push(kind);
+      if (flags !== 0) {
+        callS[callN] = s; callE[callN] = e; callP[callN] = p; callF[callN] = flags; callAt[callN] = stack.length;
+        callN++;
+      }
+      argStart = kind === K_CALL;
+      return true;
+    }
+    if (stack.length === 0) {
+      const c0 = src.charCodeAt(s);
+      if ((c0 === 83 || c0 === 67) && e - s >= 15) {
+        const m = /^(COMPAT_)?SYSCALL_DEFINE[0-6]$/.exec(src.slice(s, e));
+        if (m) {
+          const r = syscallHeader(s, p, m[1] !== undefined);
+          if (r > 0) { resume = r; return false; }
+        }
+      }
+      if (declN === 2 && declWords[0] === s) {
+        stack.push(K_PAREN);
+        callS[callN] = s; callE[callN] = e; callP[callN] = p; callF[callN] = F_TOP; callAt[callN] = stack.length;
+        callN++;
+        return true;
+      }
+      topLevelDeclarator(s);
+    }
+    stack.push(K_PAREN);
+    return true;
+  };
+  /** position of the `)` of a statement-argument macro, to become `}` */
+  let stmtArgClose = -1;
 
   while (i < n) {
     const c = src.charCodeAt(i);
@@ -733,7 +886,9 @@ export function maskKernelC(src: string, options?: MaskOptions): MaskResult {
       i = directive(i);
       lastIdS = -1;
       argStart = false;
-      declWords.length = 0;
+      afterDo = false;
+      declN = 0;
+      if (depth > 0) stmtStart = true;
       continue;
     }
     atLineStart = false;
@@ -753,6 +908,7 @@ export function maskKernelC(src: string, options?: MaskOptions): MaskResult {
           i = te;
           lastIdS = -1;
           stmtStart = false;
+          afterDo = false;
           continue;
         }
       }
@@ -761,7 +917,7 @@ export function maskKernelC(src: string, options?: MaskOptions): MaskResult {
         if (PLAIN_ANNOTATIONS.has(w)) {
           add(s, e, 'annotation');
           i = e;
-          continue; // transparent: keeps the previous token
+          continue; // transparent: the previous token stays the previous token
         }
         if (w === '__free' || PAREN_ANNOTATIONS.has(w)) {
           const q = skipWsComments(e);
@@ -775,20 +931,29 @@ export function maskKernelC(src: string, options?: MaskOptions): MaskResult {
           }
         }
       }
-      if (depth === 0 && stack.length === 0) declWords.push(s, e);
+      if (depth === 0 && stack.length === 0) { declWords[declN++] = s; declWords[declN++] = e; }
       lastIdS = s;
       lastIdE = e;
       lastIdStmt = stmtStart;
-      stmtStart = false;
+      lastIdAfterDo = afterDo;
+      lastIdStatic = sawStatic;
+      afterDo = false;
+      // a statement starts after `else` and `do`; `static` keeps the start
+      // (`static DEFINE_X(...)`) and is remembered in sawStatic
+      const len = e - s;
+      sawStatic = depth > 0 && stmtStart && len === 6 && src.startsWith('static', s);
+      stmtStart = depth > 0 && (sawStatic || (len === 4 && src.startsWith('else', s)) || (len === 2 && src.startsWith('do', s)));
       i = e;
       continue;
     }
+    sawStatic = false;
     if (c === CH_DQ || c === CH_SQ) {
       i = skipQuoted(i, c);
       lastIdS = -1;
       argStart = false;
       stmtStart = false;
-      declWords.length = 0;
+      afterDo = false;
+      declN = 0;
       continue;
     }
     if (c >= 48 && c <= 57) {
@@ -802,83 +967,112 @@ export function maskKernelC(src: string, options?: MaskOptions): MaskResult {
       lastIdS = -1;
       argStart = false;
       stmtStart = false;
-      declWords.length = 0;
+      afterDo = false;
+      declN = 0;
       continue;
     }
     switch (c) {
       case CH_LP: {
-        let kind = K_PAREN;
+        afterDo = false;
         if (lastIdS >= 0) {
-          const r = afterIdentParen(lastIdS, lastIdE, i, lastIdStmt);
-          if (r === -1) {
+          const pushed = openAfterIdent(lastIdS, lastIdE, i);
+          lastIdS = -1;
+          stmtStart = false;
+          if (!pushed) {
             i = resume;
-            lastIdS = -1;
             argStart = false;
-            stmtStart = false;
-            declWords.length = 0;
+            declN = 0;
             continue;
           }
-          kind = r;
+          if (depth === 0) declN = 0;
+          i++;
+          continue;
         }
-        stack.push(kind);
-        argStart = kind === K_CALL && depth > 0;
-        lastIdS = -1;
+        stack.push(K_PAREN);
+        argStart = false;
         stmtStart = false;
-        declWords.length = 0;
+        declN = 0;
         i++;
         continue;
       }
-      case CH_RP:
-        if (stack.length > 0 && stack[stack.length - 1] !== K_BRACE) stack.pop();
+      case CH_RP: {
+        let kind = 0;
+        if (stack.length > 0 && stack[stack.length - 1] < K_BRACE) kind = stack.pop() as number;
         argStart = false;
         lastIdS = -1;
-        stmtStart = false;
-        declWords.length = 0;
+        stmtStart = kind === K_CTRL;
+        afterDo = false;
+        declN = 0;
+        if (i === stmtArgClose) {
+          add(i, i + 1, 'other', '}');
+          stmtArgClose = -1;
+          stmtStart = false;
+        }
+        if (callN > 0 && callAt[callN - 1] === stack.length + 1 && kind !== 0) {
+          callN--;
+          i = closeCall(callS[callN], callE[callN], callP[callN], callF[callN], i);
+          continue;
+        }
         i++;
         continue;
+      }
       case CH_COMMA:
         argStart = depth > 0 && stack.length > 0 && stack[stack.length - 1] === K_CALL;
         lastIdS = -1;
         stmtStart = false;
-        declWords.length = 0;
+        afterDo = false;
+        declN = 0;
         i++;
         continue;
       case CH_SEMI:
         if (depth > 0 && stack.length > 0 && stack[stack.length - 1] === K_CALL) {
-          // a statement passed as a macro argument: `ASSERT(x, dump(y););`
-          add(i, i + 1, 'other');
+          // statements passed as a macro argument: `ASSERT(x, dump(y); dump(z););`:
+          // `;` becomes `,` between them and a space before the `)`
+          const q = skipWsComments(i + 1);
+          if (src.charCodeAt(q) === CH_RP) add(i, i + 1, 'other');
+          else add(i, i + 1, 'other', ',');
         }
         argStart = false;
         lastIdS = -1;
-        stmtStart = true;
-        declWords.length = 0;
+        stmtStart = depth > 0;
+        afterDo = false;
+        declN = 0;
         i++;
         continue;
-      case CH_LB:
+      case CH_LB: {
+        const isDo = lastIdS >= 0 && lastIdE - lastIdS === 2 && src.startsWith('do', lastIdS);
         depth++;
-        stack.push(K_BRACE);
+        stack.push(isDo ? K_DOBRACE : K_BRACE);
         argStart = false;
         lastIdS = -1;
         stmtStart = true;
-        declWords.length = 0;
+        afterDo = false;
+        declN = 0;
         i++;
         continue;
-      case CH_RB:
+      }
+      case CH_RB: {
         if (depth > 0) depth--;
+        let popped = 0;
         while (stack.length > 0) {
-          if (stack.pop() === K_BRACE) break;
+          popped = stack.pop() as number;
+          if (popped >= K_BRACE) break;
         }
         if (depth === 0) stack.length = 0;
+        while (callN > 0 && callAt[callN - 1] > stack.length) callN--;
         argStart = false;
         lastIdS = -1;
-        stmtStart = true;
-        declWords.length = 0;
+        stmtStart = depth > 0;
+        afterDo = popped === K_DOBRACE;
+        declN = 0;
         i++;
         continue;
+      }
       case CH_STAR:
-        // pointers inside a declaration keep the declaration words
+        // a pointer declarator keeps the declaration's words
         lastIdS = -1;
         stmtStart = false;
+        afterDo = false;
         if (argStart) {
           argStart = false;
           const oe = operatorArg(i);
@@ -893,8 +1087,9 @@ export function maskKernelC(src: string, options?: MaskOptions): MaskResult {
           if (oe > 0) { i = oe; lastIdS = -1; continue; }
         }
         lastIdS = -1;
-        stmtStart = c === 58; // ':' after a label or case
-        declWords.length = 0;
+        stmtStart = c === CH_COLON && depth > 0; // after a label or a case
+        afterDo = false;
+        declN = 0;
         i++;
         continue;
     }
@@ -904,13 +1099,11 @@ export function maskKernelC(src: string, options?: MaskOptions): MaskResult {
 }
 
 function blankText(s: string): string {
-  let hasNl = false;
   for (let k = 0; k < s.length; k++) {
     const c = s.charCodeAt(k);
-    if (c === CH_NL || c === CH_CR) { hasNl = true; break; }
+    if (c === CH_NL || c === CH_CR) return s.replace(/[^\r\n]/g, ' ');
   }
-  if (!hasNl) return ' '.repeat(s.length);
-  return s.replace(/[^\r\n]/g, ' ');
+  return ' '.repeat(s.length);
 }
 
 function applyRewrites(src: string, rewrites: Rewrite[], reps: (string | undefined)[]): string {
@@ -919,7 +1112,6 @@ function applyRewrites(src: string, rewrites: Rewrite[], reps: (string | undefin
   let pos = 0;
   for (let k = 0; k < rewrites.length; k++) {
     const r = rewrites[k];
-    if (r.start < pos) continue; // never overlap (defensive)
     parts.push(src.slice(pos, r.start));
     const rep = reps[k];
     parts.push(rep !== undefined ? rep : blankText(r.original));
