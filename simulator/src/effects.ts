@@ -44,10 +44,15 @@ function rel(n: Note | undefined, what?: string): Related[] {
 /**
  * Is the object dead as far as this function knows (for use-after-put)?
  * Writeback this function started pins it: the folio cannot leave the page
- * cache until writeback ends (truncation and reclaim wait for it).
+ * cache until writeback ends (truncation and reclaim wait for it). So does
+ * the folio lock this function holds (a locked folio in the page cache is
+ * not removed: the cache's reference stands until it is unlocked).
  */
 export function isPutDead(o: Obj): boolean {
-  return o.putToZero && o.refs === 0 && !o.callerRef && o.value !== 'null' && o.value !== 'err' && !(o.writeback === 'set' && o.wbByUs);
+  return (
+    o.putToZero && o.refs === 0 && !o.callerRef && o.value !== 'null' && o.value !== 'err' &&
+    !(o.writeback === 'set' && o.wbByUs) && !(o.locked === 'held' && o.lockedByUs)
+  );
 }
 
 /** A use of the object (dereference or call argument): use-after-put, use-after-writeback-end. */
@@ -86,6 +91,12 @@ export function applyObjEffect(s: State, e: Effect, o: Obj, name: string, ctx: E
     }
     case 'put': {
       const count = putCount(e, ctx);
+      if (o.refs === 0 && o.storedRefs > 0 && count !== undefined && count <= o.storedRefs) {
+        // taking back a reference handed to a structure (retracting `*foliop = folio`)
+        const storedRefs = o.storedRefs - count;
+        upd({ storedRefs, dropped: storedRefs === 0, putToZero: storedRefs === 0 && !o.callerRef, putNote: note(ctx, 'dropped by') });
+        break;
+      }
       if (o.refs === 0 && (o.dropped || !o.callerRef)) {
         if (o.dropped) {
           ctx.report(s, { rule: 'double-put', obj: o, message: msg.doublePut(name, call, o.putNote), related: rel(o.putNote, 'last reference dropped here') });

@@ -13,7 +13,7 @@ import type { Contract, Effect, ReturnsObject } from './contract-types';
 import { DEFAULT_BUDGET, type Budget, type Finding, type PathStep, type SimOptions, type SimResult, type Summary, type Trace, type TracePath, type TraceStep } from './api-types';
 import type { RuleId } from './rules';
 import {
-  ANY, ERR, NEG, NONZERO, POS, ZERO,
+  ANY, ERR, NEG, REF_CAP, NONZERO, POS, ZERO,
   emptyState, gc, isObjBinding, pruneScalars, namesOf, newObj, objOfVar, pathSteps, pushStep, scalarOf, snapshot, stateKey,
   updObj, withObj, withVar, displayName,
   type Binding, type LockState, type Note, type Obj, type State, type TraceNode,
@@ -65,13 +65,24 @@ interface Cur {
 }
 
 /** Summaries applied like contracts: param effects, uncertain params handed off, returns. */
-const summaryContracts = new WeakMap<Summary, Contract>();
-export function summaryAsContract(s: Summary): Contract {
+/** A contract as the engine uses it: summaries add handoffs that take no references. */
+export type SimContract = Contract & { softHandoff?: number[] };
+
+const summaryContracts = new WeakMap<Summary, SimContract>();
+export function summaryAsContract(s: Summary): SimContract {
   let c = summaryContracts.get(s);
   if (c) return c;
+  // a summary's handoffs are guesses about the callee (stored on every path, or changed on
+  // some paths only): they silence leak rules but do not take this function's references
   const effects: Effect[] = [];
-  for (const p of s.params) for (const e of p.effects) effects.push({ ...e, arg: p.index } as Effect);
-  for (const i of s.uncertainParams) effects.push({ op: 'handoff', arg: i });
+  const soft: number[] = [...s.uncertainParams];
+  for (const p of s.params) {
+    for (const e of p.effects) {
+      if (e.op === 'handoff') soft.push(p.index);
+      else effects.push({ ...e, arg: p.index } as Effect);
+    }
+  }
+  for (const i of soft) effects.push({ op: 'use', arg: i });
   c = {
     name: s.name,
     api: 'folio',
@@ -80,7 +91,8 @@ export function summaryAsContract(s: Summary): Contract {
     effects,
     returns: s.returns ? { kind: s.returns.kind, ref: s.returns.ref, locked: s.returns.locked, fail: s.returns.fail } : undefined,
     doc: '',
-  };
+    softHandoff: soft,
+  } as SimContract;
   summaryContracts.set(s, c);
   return c;
 }
@@ -372,6 +384,18 @@ class Engine {
 
   // ------------------------------------------------------------------ events
 
+  /**
+   * The variable holds what a failed call returned (NULL or an error
+   * pointer) and the code dereferences it: the code assumes the call cannot
+   * fail here (`ASSERT(!IS_ERR(folio))`, a lookup that cannot miss), so the
+   * state is infeasible by the programmer's assumption and is dropped.
+   */
+  private failedPointer(s: State, v: VarName | undefined): boolean {
+    if (v === undefined) return false;
+    const b = s.vars.get(v);
+    return !!b && !isObjBinding(b) && !!b.why && !b.checked && b.mask !== 0 && (b.mask & ~(ZERO | ERR)) === 0;
+  }
+
   private event(s: State, ev: Event, site: string): State[] {
     switch (ev.kind) {
       case 'call':
@@ -384,11 +408,12 @@ class Engine {
         s = pushStep(s, ev.loc.line, `'${ev.var}' stored to ${ev.target}`, o.id);
         // the structure takes over the references this function held
         const handNote: Note = { loc: ev.loc, call: ev.target, text: `its reference was stored to ${ev.target} at line ${ev.loc.line}` };
-        s = updObj(s, o.id, { handedOff: true, refs: 0, handNote });
+        s = updObj(s, o.id, { handedOff: true, refs: 0, storedRefs: Math.min(REF_CAP, o.storedRefs + o.refs), handNote });
         if (/^[A-Za-z_]\w*(->|\.)[A-Za-z_][\w.>-]*$/.test(ev.target) && !ev.target.includes('[')) s = withVar(s, ev.target, { obj: o.id });
         return [s];
       }
       case 'use': {
+        if (this.failedPointer(s, ev.var)) return [];
         const o = objOfVar(s, ev.var);
         if (o) checkUse(s, o, ev.var, ev.text, { report: (st, v) => this.report(st, v, ev.var) });
         return [s];
@@ -461,7 +486,45 @@ class Engine {
     if (c) return this.contractCall(s, ev, c, site);
     const sum = this.inp.summaries?.get(ev.callee);
     if (sum) return this.contractCall(s, ev, summaryAsContract(sum), site, true);
+    const vc = VALUE_CALLS[ev.callee];
+    if (vc && ev.result !== undefined && ev.args[0]?.var !== undefined) return this.valueCall(s, ev, vc);
+    if (this.classify(ev.callee).neutral && ev.args.some((a) => a.field === undefined && this.failedPointer(s, a.var))) return [];
     return [this.otherCall(s, ev, site)];
+  }
+
+  /**
+   * `err = PTR_ERR_OR_ZERO(folio)`, `bad = IS_ERR(folio)`: the result follows
+   * the pointer's value; a pointer of unknown value splits the state.
+   */
+  private valueCall(s: State, ev: CallEvent, f: (v: 'valid' | 'null' | 'err') => number): State[] {
+    const v = ev.args[0].var!;
+    const r = ev.result!;
+    const b = s.vars.get(v);
+    const kinds: ['valid' | 'null' | 'err', number][] = [['valid', POS], ['null', ZERO], ['err', ERR]];
+    let possible: ('valid' | 'null' | 'err')[];
+    let obj: Obj | undefined;
+    if (isObjBinding(b)) {
+      obj = s.objs.get(b.obj);
+      const val = obj?.value ?? 'unknown';
+      possible = val === 'unknown' ? ['valid', 'err'] : [val];
+    } else {
+      const mask = b ? b.mask : ANY;
+      possible = kinds.filter(([, bit]) => mask & bit || (bit === POS && mask & NEG)).map(([k]) => k);
+    }
+    // results that coincide need no split
+    const byResult = new Map<number, ('valid' | 'null' | 'err')[]>();
+    for (const p of possible) {
+      const m = f(p);
+      byResult.set(m, [...(byResult.get(m) ?? []), p]);
+    }
+    const out: State[] = [];
+    for (const [m, ps] of byResult) {
+      let st = s;
+      if (obj && obj.value === 'unknown' && ps.length === 1) st = updObj(st, obj.id, { value: ps[0] });
+      st = this.rebind(st, r, this.scalar(r, m === ZERO ? scalarOf(0) : { mask: m }), 'reassigned');
+      out.push(st);
+    }
+    return out.length ? out : [this.rebind(s, r, this.scalar(r, { mask: ANY }), 'reassigned')];
   }
 
   /** A call with no contract and no summary: a neutral call, or an unknown callee. */
@@ -516,6 +579,10 @@ class Engine {
   private contractCall(s: State, ev: CallEvent, c: Contract, site: string, isSummary = false): State[] {
     const call = callText(ev.callee);
     this.curCall = ev.callee;
+    for (const e of c.effects) {
+      if (!OBJ_OPS.has(e.op) || e.op === 'put' || e.op === 'handoff') continue;
+      if (this.failedPointer(s, ev.args[e.arg ?? 0]?.var)) return [];
+    }
     const kindHint: 'folio' | 'page' = c.api === 'page' ? 'page' : 'folio';
     // a put of NULL or an error pointer: nothing to drop
     for (const e of c.effects) {
@@ -528,7 +595,8 @@ class Engine {
       if (isObjBinding(b)) {
         const o = s.objs.get(b.obj);
         if (o && (o.value === 'null' || o.value === 'err')) bad = o.value;
-      } else if (b && b.mask && (b.mask & ~(ZERO | ERR)) === 0) {
+      } else if (b && b.mask && (b.mask & ~(ZERO | ERR)) === 0 && b.why) {
+        // (a NULL from an initialisation is often guarded by another variable: only a failed call is reported)
         bad = b.mask === ZERO ? 'null' : b.mask === ERR ? 'err' : 'null-or-err';
         why = b.why;
       }
@@ -553,7 +621,14 @@ class Engine {
       if (o && !putsArg(c.effects, i)) checkUse(s, o, a.var, `passed to ${call}`, { report: (st, v) => this.report(st, v, a.var) }, endsWb);
     }
     const nameOf = (i: number): string | undefined => ev.args[i]?.var;
+    const soft = (c as SimContract).softHandoff;
     const apply = (st: State): State => {
+      if (soft) {
+        for (const i of soft) {
+          const t = targets.get(i);
+          if (t && st.objs.has(t.id)) st = updObj(st, t.id, { handedOff: true });
+        }
+      }
       for (const e of c.effects) {
         const i = e.arg ?? 0;
         if (e.op === 'pair-begin' || e.op === 'pair-end') {
@@ -672,8 +747,20 @@ class Engine {
   // ------------------------------------------------------------------ conditions
 
   /** The states in which the condition is true and false (undefined when infeasible). */
-  private cond(s: State, c: Cond): [State | undefined, State | undefined] {
-    if (c.kind === 'unknown') return [s, s];
+  private cond(s: State, c: Cond, text?: string): [State | undefined, State | undefined] {
+    if (c.kind === 'unknown') {
+      // `folio != folio0`: two variables naming one tracked object (or two)
+      const m = text !== undefined ? /^\(?\s*([A-Za-z_$][\w$]*(?:->\w+)*)\s*(==|!=)\s*([A-Za-z_$][\w$]*(?:->\w+)*)\s*\)?$/.exec(text.trim()) : null;
+      if (m) {
+        const a = s.vars.get(m[1]);
+        const b = s.vars.get(m[3]);
+        if (isObjBinding(a) && isObjBinding(b)) {
+          const same = a.obj === b.obj;
+          return same === (m[2] === '==') ? [s, undefined] : [undefined, s];
+        }
+      }
+      return [s, s];
+    }
     const b = s.vars.get(c.var);
     if (isObjBinding(b)) {
       const o = s.objs.get(b.obj);
@@ -705,8 +792,8 @@ class Engine {
     const [tm, fm, tc, fc] = condMasks(c, sb.mask, sb.c);
     const mk = (mask: number, cst: number | undefined): State | undefined => {
       if (!mask) return undefined;
-      if (mask === sb.mask && cst === sb.c) return s;
-      const nb: Binding = { mask, ...(cst !== undefined ? { c: cst } : {}), ...(sb.why ? { why: sb.why } : {}) };
+      if (mask === sb.mask && cst === sb.c && (!sb.why || sb.checked)) return s;
+      const nb: Binding = { mask, ...(cst !== undefined ? { c: cst } : {}), ...(sb.why ? { why: sb.why, checked: true } : {}) };
       return withVar(s, c.var, this.scalar(c.var, nb));
     };
     return [mk(tm, tc), mk(fm, fc)];
@@ -927,6 +1014,14 @@ class Engine {
     return res;
   }
 
+  /** Forget what variables named by a loop macro's arguments (and their members) held. */
+  private resetVars(s: State, ids: string[]): State {
+    for (const v of [...s.vars.keys()]) {
+      if (ids.some((id) => v === id || v.startsWith(id + '.') || v.startsWith(id + '->'))) s = this.rebind(s, v, undefined, 'moved on by the loop');
+    }
+    return s;
+  }
+
   private terminate(s: State, t: Terminator, site: string, queue: [number, State][]): void {
     switch (t.kind) {
       case 'goto':
@@ -934,7 +1029,13 @@ class Engine {
         return;
       case 'branch': {
         this.begin(site, t.loc, t.text);
-        const [ts, fs] = this.cond(s, t.cond);
+        let [ts, fs] = this.cond(s, t.cond, t.text);
+        const it = t.cond.kind === 'unknown' ? iteratorArgs(t.text) : undefined;
+        if (it) {
+          // a loop macro (bio_for_each_folio_all(fi, bio), xas_for_each(&xas, folio, max)) sets its cursor variables
+          if (ts) ts = this.resetVars(ts, it);
+          if (fs) fs = this.resetVars(fs, it);
+        }
         if (ts) {
           let x = pushStep(ts, t.loc.line, `'${t.text}' is true`);
           if (this.trace) x = this.traceStep(x, t.loc.line, `if (${t.text}): true`);
@@ -997,6 +1098,27 @@ function eventText(ev: Event): string {
       return ev.text;
   }
 }
+
+const ITERATOR = /^\s*([A-Za-z_]\w*(?:for_each|foreach)\w*)\s*\((.*)\)\s*$/;
+
+/** The identifiers a loop macro's arguments name: `bio_for_each_folio_all(fi, bio)` gives fi, bio. */
+export function iteratorArgs(text: string): string[] | undefined {
+  const m = ITERATOR.exec(text);
+  if (!m) return undefined;
+  const ids: string[] = [];
+  for (const a of m[2].split(',')) {
+    const id = /^\s*&?\s*([A-Za-z_]\w*)\s*$/.exec(a);
+    if (id) ids.push(id[1]);
+  }
+  return ids;
+}
+
+/** Calls whose result is a function of a pointer's value: the result mask for valid / NULL / error pointers. */
+const VALUE_CALLS: Record<string, (v: 'valid' | 'null' | 'err') => number> = {
+  PTR_ERR_OR_ZERO: (v) => (v === 'err' ? NEG : ZERO),
+  IS_ERR: (v) => (v === 'err' ? POS : ZERO),
+  IS_ERR_OR_NULL: (v) => (v === 'valid' ? ZERO : POS),
+};
 
 /** FGP_ flags that do not lock (include/linux/pagemap.h, 6.1 and 6.12). */
 const FGP_NOLOCK = new Set(['FGP_ACCESSED', 'FGP_CREAT', 'FGP_WRITE', 'FGP_NOFS', 'FGP_NOWAIT', 'FGP_FOR_MMAP', 'FGP_STABLE', 'FGP_HEAD', 'FGP_ENTRY']);

@@ -69,6 +69,12 @@ export interface Obj {
   /** PG_private_2 was started here by a helper that took a reference */
   readonly p2Ref: boolean;
   readonly handedOff: boolean;
+  /**
+   * references handed to a structure by a store (`*foliop = folio`): the
+   * function may still take them back with a put (error paths retract an
+   * out-parameter), but they are no longer its own for other rules
+   */
+  readonly storedRefs: number;
   /** the lock state at entry (parameters: annotations) */
   readonly entryLocked: LockState;
 
@@ -101,6 +107,8 @@ export interface ScalarBinding {
   readonly c?: number;
   /** metadata (not part of the key): why a pointer is NULL or an error, e.g. `read_mapping_folio() failed at line 34` */
   readonly why?: Note;
+  /** a condition has tested the value (the code did check the call's failure) */
+  readonly checked?: boolean;
 }
 export type Binding = ObjBinding | ScalarBinding;
 
@@ -230,7 +238,7 @@ export function objKey(o: Obj): string {
     o.id + ':' + o.refs + b(o.callerRef) + b(o.dropped) + b(o.putToZero) + b(o.tryFailed) +
     VAL[o.value] + LOCK[o.locked] + b(o.lockedByUs) + b(o.unlockedOurs) +
     TRI[o.writeback] + b(o.wbByUs) + b(o.wbEndedNoRef) + TRI[o.dirty] + TRI[o.uptodate] +
-    TRI[o.private] + o.privRefs + TRI[o.private2] + b(o.p2ByUs) + b(o.p2Ref) + b(o.handedOff)
+    TRI[o.private] + o.privRefs + TRI[o.private2] + b(o.p2ByUs) + b(o.p2Ref) + b(o.handedOff) + o.storedRefs
   );
 }
 
@@ -243,7 +251,7 @@ export function stateKey(s: State): string {
   const vs = [...s.vars.keys()].sort();
   for (const v of vs) {
     const bd = s.vars.get(v)!;
-    parts.push(v + '=' + (isObjBinding(bd) ? '@' + bd.obj : bd.mask + (bd.c === undefined ? '' : '#' + bd.c)));
+    parts.push(v + '=' + (isObjBinding(bd) ? '@' + bd.obj : bd.mask + (bd.c === undefined ? '' : '#' + bd.c) + (bd.checked ? '!' : '')));
   }
   if (s.pairs.size) {
     parts.push('|');
@@ -322,6 +330,7 @@ export function newObj(init: Pick<Obj, 'id' | 'kind' | 'origin' | 'originText' |
     p2ByUs: false,
     p2Ref: false,
     handedOff: false,
+    storedRefs: 0,
     entryLocked: 'unknown',
     ...init,
   };
