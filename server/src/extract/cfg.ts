@@ -21,6 +21,7 @@ import {
   strip,
 } from './expr';
 import { declaratorInfo, structKind } from './types';
+import { end, fld, flds, ty, txt } from './nodes';
 
 /** Statements whose direct ERROR children must be straight-lined and whose damage must be reported. */
 const CHECKED = new Set([
@@ -30,18 +31,18 @@ const CHECKED = new Set([
 ]);
 
 export function lowerStmt(ctx: FnCtx, n: SyntaxNode): void {
-  if (CHECKED.has(n.type)) {
+  if (CHECKED.has(ty(n))) {
     ctx.uses.clear();
     const before = ctx.uncertain.length;
     const damaged = n.hasError;
     if (damaged) {
-      for (const c of n.children) if (c && c.type === 'ERROR') errorNode(ctx, c);
+      for (const c of n.children) if (c && ty(c) === 'ERROR') errorNode(ctx, c);
     }
     lowerChecked(ctx, n);
     if (damaged && ctx.uncertain.length === before) ctx.uncertainty(ctx.loc(n), 'syntax error in statement: `' + ctx.text(n, 60) + '`');
     return;
   }
-  switch (n.type) {
+  switch (ty(n)) {
     case 'compound_statement':
       ctx.pushScope();
       lowerChildren(ctx, n);
@@ -54,7 +55,7 @@ export function lowerStmt(ctx: FnCtx, n: SyntaxNode): void {
       lowerLabeled(ctx, n);
       return;
     case 'attributed_statement':
-      for (const c of exprChildren(n)) if (c.type !== 'attribute_declaration') lowerStmt(ctx, c);
+      for (const c of exprChildren(n)) if (ty(c) !== 'attribute_declaration') lowerStmt(ctx, c);
       return;
     case 'ERROR':
       errorNode(ctx, n);
@@ -83,10 +84,10 @@ export function lowerStmt(ctx: FnCtx, n: SyntaxNode): void {
       return;
     default:
       if (n.isMissing) {
-        ctx.uncertainty(ctx.loc(n), 'syntax error: missing ' + n.type);
+        ctx.uncertainty(ctx.loc(n), 'syntax error: missing ' + ty(n));
         return;
       }
-      if (n.type === 'identifier' || n.type.endsWith('_expression')) {
+      if (ty(n) === 'identifier' || ty(n).endsWith('_expression')) {
         // an expression in statement position: only in damaged parses
         ctx.uncertainty(ctx.loc(n), 'syntax error: expression without statement');
         evalExpr(ctx, n, false);
@@ -97,7 +98,7 @@ export function lowerStmt(ctx: FnCtx, n: SyntaxNode): void {
 }
 
 function lowerChecked(ctx: FnCtx, n: SyntaxNode): void {
-  switch (n.type) {
+  switch (ty(n)) {
     case 'declaration':
       lowerDecl(ctx, n);
       return;
@@ -123,18 +124,18 @@ function lowerChecked(ctx: FnCtx, n: SyntaxNode): void {
       lowerReturn(ctx, n);
       return;
     case 'goto_statement': {
-      const l = n.childForFieldName('label');
+      const l = fld(n, 'label');
       if (!l) {
         ctx.uncertainty(ctx.loc(n), 'computed or damaged goto');
         ctx.terminate({ kind: 'noreturn', loc: ctx.loc(n) });
         return;
       }
-      ctx.gotoLabel(l.text, ctx.loc(n));
+      ctx.gotoLabel(txt(l), ctx.loc(n));
       return;
     }
     case 'break_statement':
     case 'continue_statement': {
-      const brk = n.type === 'break_statement';
+      const brk = ty(n) === 'break_statement';
       let j = ctx.jumps.length - 1;
       if (!brk) while (j >= 0 && ctx.jumps[j].cont === undefined) j--;
       if (j < 0) {
@@ -156,11 +157,11 @@ function lowerChildren(ctx: FnCtx, n: SyntaxNode): void {
   for (let i = 0; i < kids.length; i++) {
     const k = kids[i];
     if (!k) continue;
-    if (k.type === 'expression_statement' && i + 1 < kids.length && kids[i + 1] && k.hasError) {
+    if (ty(k) === 'expression_statement' && i + 1 < kids.length && kids[i + 1] && k.hasError) {
       const call = unmaskedIterator(k, kids[i + 1]!);
       if (call) {
-        const args = call.childForFieldName('arguments');
-        lowerIterLoop(ctx, args ? exprChildren(args) : [], kids[i + 1]!, call.startIndex, call.endIndex);
+        const args = fld(call, 'arguments');
+        lowerIterLoop(ctx, args ? exprChildren(args) : [], kids[i + 1]!, call.startIndex, end(call));
         i++;
         continue;
       }
@@ -178,10 +179,10 @@ function unmaskedIterator(stmt: SyntaxNode, next: SyntaxNode): SyntaxNode | null
   const last = stmt.lastChild;
   if (!last || !last.isMissing) return null;
   const e = stmt.firstNamedChild;
-  if (!e || e.type !== 'call_expression') return null;
-  const fn = e.childForFieldName('function');
-  if (!fn || fn.type !== 'identifier') return null;
-  if (next.type !== 'compound_statement' && !/for_each/.test(fn.text)) return null;
+  if (!e || ty(e) !== 'call_expression') return null;
+  const fn = fld(e, 'function');
+  if (!fn || ty(fn) !== 'identifier') return null;
+  if (ty(next) !== 'compound_statement' && !/for_each/.test(txt(fn))) return null;
   return e;
 }
 
@@ -189,7 +190,7 @@ function lowerPreproc(ctx: FnCtx, n: SyntaxNode): void {
   // Inside a body the mask normally blanks directives; without it, take the first branch.
   for (const c of n.namedChildren) {
     if (!c) continue;
-    const t = c.type;
+    const t = ty(c);
     if (t === 'preproc_else' || t === 'preproc_elif' || t === 'preproc_elifdef') continue;
     if (t.endsWith('_statement') || t === 'declaration' || t === 'ERROR' || t.startsWith('preproc_')) lowerStmt(ctx, c);
   }
@@ -198,17 +199,17 @@ function lowerPreproc(ctx: FnCtx, n: SyntaxNode): void {
 // ---- declarations -------------------------------------------------------------
 
 function lowerDecl(ctx: FnCtx, n: SyntaxNode): void {
-  const type = n.childForFieldName('type');
+  const type = fld(n, 'type');
   const sk = structKind(type);
-  const structValue = !!type && (type.type === 'struct_specifier' || type.type === 'union_specifier');
-  const decls = n.childrenForFieldName('declarator');
+  const structValue = !!type && (ty(type) === 'struct_specifier' || ty(type) === 'union_specifier');
+  const decls = flds(n, 'declarator');
   for (let i = 0; i < decls.length; i++) {
     const d = decls[i];
     if (!d) continue;
     const info = declaratorInfo(d);
     if (!info.name) {
-      if (d.type === 'init_declarator') {
-        const v = d.childForFieldName('value');
+      if (ty(d) === 'init_declarator') {
+        const v = fld(d, 'value');
         if (v) evalExpr(ctx, v, true);
       }
       continue;
@@ -217,16 +218,16 @@ function lowerDecl(ctx: FnCtx, n: SyntaxNode): void {
     ctx.declare(info.name, kind, true);
     if (ctx.src.rewrites.size) {
       const next = decls[i + 1];
-      const end = next ? next.startIndex : n.endIndex;
-      for (const r of ctx.src.rewrites.within(d.startIndex, end, 'cleanup')) {
+      const stop = next ? next.startIndex : end(n);
+      for (const r of ctx.src.rewrites.within(d.startIndex, stop, 'cleanup')) {
         const m = /__free\s*\(\s*(\w+)\s*\)/.exec(r.original);
         if (m) ctx.addCleanup({ var: info.name, fn: m[1], loc: ctx.src.loc(r.start, r.end) });
       }
     }
-    if (d.type !== 'init_declarator') continue;
-    const v = d.childForFieldName('value');
+    if (ty(d) !== 'init_declarator') continue;
+    const v = fld(d, 'value');
     if (!v) continue;
-    if (v.type === 'initializer_list' || info.array || (structValue && info.pointers === 0)) {
+    if (ty(v) === 'initializer_list' || info.array || (structValue && info.pointers === 0)) {
       evalExpr(ctx, v, true);
       continue;
     }
@@ -236,12 +237,12 @@ function lowerDecl(ctx: FnCtx, n: SyntaxNode): void {
 
 function lowerExprStmt(ctx: FnCtx, n: SyntaxNode): void {
   const e = n.firstNamedChild;
-  if (!e || e.type === 'comment') return;
-  if (e.type === 'call_expression') {
-    const fn = e.childForFieldName('function');
-    if (fn && fn.type === 'identifier' && fn.text === 'return_ptr') {
+  if (!e || ty(e) === 'comment') return;
+  if (ty(e) === 'call_expression') {
+    const fn = fld(e, 'function');
+    if (fn && ty(fn) === 'identifier' && txt(fn) === 'return_ptr') {
       // return_ptr(p) is `return no_free_ptr(p)`
-      const args = e.childForFieldName('arguments');
+      const args = fld(e, 'arguments');
       const a = args ? exprChildren(args)[0] : undefined;
       const v = evalExpr(ctx, e, true);
       const value: ReturnValue = { text: a ? ctx.text(a) : '' };
@@ -257,15 +258,15 @@ function lowerExprStmt(ctx: FnCtx, n: SyntaxNode): void {
 
 function elseStmt(alt: SyntaxNode | null): SyntaxNode | null {
   if (!alt) return null;
-  if (alt.type !== 'else_clause') return alt;
-  for (const c of alt.namedChildren) if (c && c.type !== 'comment') return c;
+  if (ty(alt) !== 'else_clause') return alt;
+  for (const c of alt.namedChildren) if (c && ty(c) !== 'comment') return c;
   return null;
 }
 
 function lowerIf(ctx: FnCtx, n: SyntaxNode): void {
-  const cond = n.childForFieldName('condition');
-  const cons = n.childForFieldName('consequence');
-  const alt = elseStmt(n.childForFieldName('alternative'));
+  const cond = fld(n, 'condition');
+  const cons = fld(n, 'consequence');
+  const alt = elseStmt(fld(n, 'alternative'));
   const rw = ctx.src.rewrites.size ? ctx.src.rewrites.at(n.startIndex, 'scoped-guard') : undefined;
   if (rw) {
     lowerScopedGuard(ctx, n, rw, cond, cons);
@@ -330,11 +331,11 @@ function lowerScopedGuard(ctx: FnCtx, n: SyntaxNode, rw: Rewrite, cond: SyntaxNo
   const B = ctx.newBlock();
   const S = ctx.newBlock();
   const J = ctx.newBlock();
-  const hdrEnd = cond ? cond.endIndex : rw.end;
+  const hdrEnd = cond ? end(cond) : rw.end;
   const loc = ctx.src.loc(n.startIndex, hdrEnd);
   ctx.terminate({ kind: 'branch', cond: { kind: 'unknown' }, then: B, else: S, loc, text: ctx.src.display(n.startIndex, hdrEnd) });
   ctx.setCur(S);
-  const fail = cond ? splitArgs(ctx.src.original(cond.startIndex, cond.endIndex))[1] ?? '' : '';
+  const fail = cond ? splitArgs(ctx.src.original(cond.startIndex, end(cond)))[1] ?? '' : '';
   let m: RegExpExecArray | null;
   if ((m = /^return\b([\s\S]*)$/.exec(fail))) {
     const value = returnValueFromText(m[1]);
@@ -352,9 +353,9 @@ function lowerScopedGuard(ctx: FnCtx, n: SyntaxNode, rw: Rewrite, cond: SyntaxNo
 
 function flattenComma(n: SyntaxNode | null, out: SyntaxNode[] = []): SyntaxNode[] {
   if (!n) return out;
-  if (n.type === 'comma_expression') {
-    flattenComma(n.childForFieldName('left'), out);
-    flattenComma(n.childForFieldName('right'), out);
+  if (ty(n) === 'comma_expression') {
+    flattenComma(fld(n, 'left'), out);
+    flattenComma(fld(n, 'right'), out);
   } else out.push(n);
   return out;
 }
@@ -369,8 +370,8 @@ function lowerIterLoop(ctx: FnCtx, args: SyntaxNode[], body: SyntaxNode | null, 
   unknownLoop(ctx, loc, text, false, () => {
     for (const a of args) {
       const s = strip(a);
-      if (s.type === 'identifier' && isObj(ctx.kindOf(s.text))) {
-        ctx.emit({ kind: 'assign', dst: s.text, src: { kind: 'unknown', text }, loc });
+      if (ty(s) === 'identifier' && isObj(ctx.kindOf(txt(s)))) {
+        ctx.emit({ kind: 'assign', dst: txt(s), src: { kind: 'unknown', text }, loc });
       }
     }
     if (body) lowerStmt(ctx, body);
@@ -402,12 +403,12 @@ export function unknownLoop(ctx: FnCtx, loc: Loc, text: string, atLeastOnce: boo
 }
 
 function lowerWhile(ctx: FnCtx, n: SyntaxNode): void {
-  const cond = n.childForFieldName('condition');
-  const body = n.childForFieldName('body');
+  const cond = fld(n, 'condition');
+  const body = fld(n, 'body');
   const rw = ctx.src.rewrites.size ? ctx.src.rewrites.at(n.startIndex, 'loop-macro') : undefined;
   if (rw) {
-    const inner = cond ? (cond.type === 'parenthesized_expression' ? cond.firstNamedChild : cond) : null;
-    lowerIterLoop(ctx, flattenComma(inner), body, n.startIndex, cond ? cond.endIndex : rw.end);
+    const inner = cond ? (ty(cond) === 'parenthesized_expression' ? cond.firstNamedChild : cond) : null;
+    lowerIterLoop(ctx, flattenComma(inner), body, n.startIndex, cond ? end(cond) : rw.end);
     return;
   }
   const H = ctx.newBlock();
@@ -427,9 +428,9 @@ function lowerWhile(ctx: FnCtx, n: SyntaxNode): void {
 
 function lowerFor(ctx: FnCtx, n: SyntaxNode): void {
   ctx.pushScope();
-  const init = n.childForFieldName('initializer');
+  const init = fld(n, 'initializer');
   if (init) {
-    if (init.type === 'declaration') lowerDecl(ctx, init);
+    if (ty(init) === 'declaration') lowerDecl(ctx, init);
     else evalExpr(ctx, init, false);
   }
   const H = ctx.newBlock();
@@ -438,19 +439,19 @@ function lowerFor(ctx: FnCtx, n: SyntaxNode): void {
   ctx.uses.clear();
   const B = ctx.newBlock();
   const X = ctx.newBlock();
-  const cond = n.childForFieldName('condition');
+  const cond = fld(n, 'condition');
   if (cond) lowerCond(ctx, cond, B, X);
   else ctx.jump(B);
   const U = ctx.newBlock();
   ctx.jumps.push({ brk: X, cont: U, depth: ctx.scopes.length });
   ctx.setCur(B);
-  const body = n.childForFieldName('body');
+  const body = fld(n, 'body');
   if (body) lowerStmt(ctx, body);
   ctx.jump(U);
   ctx.jumps.pop();
   ctx.setCur(U);
   ctx.uses.clear();
-  const update = n.childForFieldName('update');
+  const update = fld(n, 'update');
   if (update) evalExpr(ctx, update, false);
   ctx.jump(H);
   ctx.setCur(X);
@@ -464,21 +465,21 @@ function lowerDo(ctx: FnCtx, n: SyntaxNode): void {
   const X = ctx.newBlock();
   ctx.jumps.push({ brk: X, cont: C, depth: ctx.scopes.length });
   ctx.setCur(B);
-  const body = n.childForFieldName('body');
+  const body = fld(n, 'body');
   if (body) lowerStmt(ctx, body);
   ctx.jump(C);
   ctx.jumps.pop();
   ctx.setCur(C);
   ctx.uses.clear();
-  const cond = n.childForFieldName('condition');
+  const cond = fld(n, 'condition');
   if (cond) lowerCond(ctx, cond, B, X);
   else ctx.jump(X);
   ctx.setCur(X);
 }
 
 function lowerSwitch(ctx: FnCtx, n: SyntaxNode): void {
-  const cond = n.childForFieldName('condition');
-  const body = n.childForFieldName('body');
+  const cond = fld(n, 'condition');
+  const body = fld(n, 'body');
   let loc: Loc = ctx.loc(n);
   let text = '';
   if (cond) {
@@ -509,30 +510,30 @@ function lowerCase(ctx: FnCtx, n: SyntaxNode): void {
   ctx.setCur(b);
   const sw = ctx.switches[ctx.switches.length - 1];
   const first = n.child(0);
-  const isDefault = !!first && first.type === 'default';
+  const isDefault = !!first && ty(first) === 'default';
   if (!sw) ctx.uncertainty(ctx.loc(n), 'case label outside of a switch');
   else {
     sw.targets.push(b);
     if (isDefault) sw.hasDefault = true;
   }
-  const value = n.childForFieldName('value');
+  const value = fld(n, 'value');
   for (const c of n.namedChildren) {
-    if (!c || c.type === 'comment') continue;
+    if (!c || ty(c) === 'comment') continue;
     if (value && c.id === value.id) continue;
-    if (c.type === 'ERROR' && c.text.trimStart().startsWith('...')) continue; // GNU case range
+    if (ty(c) === 'ERROR' && txt(c).trimStart().startsWith('...')) continue; // GNU case range
     lowerStmt(ctx, c);
   }
 }
 
 function lowerLabeled(ctx: FnCtx, n: SyntaxNode): void {
-  const label = n.childForFieldName('label');
+  const label = fld(n, 'label');
   if (label) {
-    const b = ctx.defineLabel(label.text, ctx.loc(label));
+    const b = ctx.defineLabel(txt(label), ctx.loc(label));
     ctx.jump(b);
     ctx.setCur(b);
   }
   for (const c of n.namedChildren) {
-    if (!c || c.type === 'comment' || (label && c.id === label.id)) continue;
+    if (!c || ty(c) === 'comment' || (label && c.id === label.id)) continue;
     lowerStmt(ctx, c);
   }
 }
@@ -550,10 +551,10 @@ function lowerReturn(ctx: FnCtx, n: SyntaxNode): void {
 
 function returnExpr(ctx: FnCtx, e: SyntaxNode, stmt: SyntaxNode): void {
   const r = strip(e);
-  if (r.type === 'conditional_expression') {
-    const c = r.childForFieldName('condition');
-    const a = r.childForFieldName('consequence');
-    const b = r.childForFieldName('alternative');
+  if (ty(r) === 'conditional_expression') {
+    const c = fld(r, 'condition');
+    const a = fld(r, 'consequence');
+    const b = fld(r, 'alternative');
     if (c && a && b) {
       const T = ctx.newBlock();
       const F = ctx.newBlock();
@@ -580,7 +581,7 @@ export function lowerBody(ctx: FnCtx, body: SyntaxNode): void {
   lowerChildren(ctx, body);
   const close = body.lastChild;
   const loc =
-    close && close.type === '}' && !close.isMissing
+    close && ty(close) === '}' && !close.isMissing
       ? ctx.loc(close)
       : ctx.src.loc(Math.max(body.startIndex, body.endIndex - 1), body.endIndex);
   ctx.terminate({ kind: 'return', cleanups: ctx.cleanupsInScope(), loc });

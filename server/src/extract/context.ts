@@ -15,6 +15,7 @@ import type {
   VarName,
 } from '../../../simulator/src/ir';
 import type { SourceText } from './text';
+import { end } from './nodes';
 
 export interface BBlock {
   id: number;
@@ -160,11 +161,11 @@ export class FnCtx {
   }
 
   loc(n: SyntaxNode): Loc {
-    return this.src.loc(n.startIndex, n.endIndex);
+    return this.src.loc(n.startIndex, end(n));
   }
 
   text(n: SyntaxNode, max?: number): string {
-    return this.src.display(n.startIndex, n.endIndex, max);
+    return this.src.display(n.startIndex, end(n), max);
   }
 
   uncertainty(loc: Loc, reason: string): void {

@@ -6,6 +6,7 @@
 import type { SyntaxNode } from '../parser';
 import type { Arg, CallEvent, Cond, ValueKind, VarName } from '../../../simulator/src/ir';
 import { FnCtx, Target, Val, pathNamesFolio, srcOf } from './context';
+import { fld, ty, txt } from './nodes';
 
 /** Linux errno values for `-EFOO` constants (asm-generic/errno-base.h, errno.h, linux/errno.h). */
 export const ERRNO: Record<string, number> = {
@@ -83,25 +84,25 @@ export function parseNumber(t: string): number | undefined {
 /** Named children that are not comments. */
 export function exprChildren(n: SyntaxNode): SyntaxNode[] {
   const out: SyntaxNode[] = [];
-  for (const c of n.namedChildren) if (c && c.type !== 'comment') out.push(c);
+  for (const c of n.namedChildren) if (c && ty(c) !== 'comment') out.push(c);
   return out;
 }
 
 function firstExpr(n: SyntaxNode): SyntaxNode | null {
-  for (const c of n.namedChildren) if (c && c.type !== 'comment') return c;
+  for (const c of n.namedChildren) if (c && ty(c) !== 'comment') return c;
   return null;
 }
 
 function op(n: SyntaxNode): string {
-  const o = n.childForFieldName('operator');
-  return o ? o.type : '';
+  const o = fld(n, 'operator');
+  return o ? ty(o) : '';
 }
 
 /** Strip parentheses (but not statement expressions). */
 export function strip(n: SyntaxNode): SyntaxNode {
-  for (let g = 0; g < 64 && n.type === 'parenthesized_expression'; g++) {
+  for (let g = 0; g < 64 && ty(n) === 'parenthesized_expression'; g++) {
     const inner = firstExpr(n);
-    if (!inner || inner.type === 'compound_statement' || inner.type === 'comma_expression') return n;
+    if (!inner || ty(inner) === 'compound_statement' || ty(inner) === 'comma_expression') return n;
     n = inner;
   }
   return n;
@@ -110,13 +111,13 @@ export function strip(n: SyntaxNode): SyntaxNode {
 /** Strip parentheses and non-void casts (for conditions). */
 function stripCond(n: SyntaxNode): SyntaxNode {
   for (let g = 0; g < 64; g++) {
-    if (n.type === 'parenthesized_expression') {
+    if (ty(n) === 'parenthesized_expression') {
       const inner = firstExpr(n);
-      if (!inner || inner.type === 'compound_statement') return n;
+      if (!inner || ty(inner) === 'compound_statement') return n;
       n = inner;
-    } else if (n.type === 'cast_expression') {
-      const t = n.childForFieldName('type');
-      const v = n.childForFieldName('value');
+    } else if (ty(n) === 'cast_expression') {
+      const t = fld(n, 'type');
+      const v = fld(n, 'value');
       if (!v || (t && t.text === 'void')) return n;
       n = v;
     } else return n;
@@ -126,7 +127,7 @@ function stripCond(n: SyntaxNode): SyntaxNode {
 
 /** Whether evaluating the node may call something (cheap, errs on the side of yes). */
 function mayCall(n: SyntaxNode | null): boolean {
-  return !!n && n.text.includes('(');
+  return !!n && txt(n).includes('(');
 }
 
 interface MemberPath {
@@ -145,16 +146,16 @@ export function memberPath(n: SyntaxNode): MemberPath | undefined {
   let firstOp = '';
   let firstNode = n;
   for (let g = 0; cur && g < 32; g++) {
-    if (cur.type === 'field_expression') {
-      const f = cur.childForFieldName('field');
+    if (ty(cur) === 'field_expression') {
+      const f = fld(cur, 'field');
       const o = op(cur);
       if (!f || !o) return undefined;
-      parts.push(o + f.text);
+      parts.push(o + txt(f));
       firstOp = o;
       firstNode = cur;
-      cur = cur.childForFieldName('argument');
-    } else if (cur.type === 'identifier') {
-      const base = cur.text;
+      cur = fld(cur, 'argument');
+    } else if (ty(cur) === 'identifier') {
+      const base = txt(cur);
       let path = base;
       for (let i = parts.length - 1; i >= 0; i--) path += parts[i];
       return { path, base, firstOp, firstNode };
@@ -172,7 +173,7 @@ function use(ctx: FnCtx, v: VarName, n: SyntaxNode): void {
 /** Evaluate the children of a node we do not model, for the calls inside. */
 export function scan(ctx: FnCtx, n: SyntaxNode): void {
   for (const c of n.namedChildren) {
-    if (!c || SKIP.has(c.type)) continue;
+    if (!c || SKIP.has(ty(c))) continue;
     evalExpr(ctx, c, true);
   }
 }
@@ -185,15 +186,15 @@ export function straightLine(ctx: FnCtx, n: SyntaxNode, from = 0): void {
   const kids = n.children;
   for (let i = from; i < kids.length; i++) {
     const c = kids[i];
-    if (!c || SKIP.has(c.type)) continue;
+    if (!c || SKIP.has(ty(c))) continue;
     if (!c.isNamed) {
       // `do { ... } iterator_macro(...);`: a loop whose condition the grammar could not read
       const next = kids[i + 1];
-      if (c.type === 'do' && next) {
-        if (next.type === 'compound_statement') {
+      if (ty(c) === 'do' && next) {
+        if (ty(next) === 'compound_statement') {
           ctx.lowerLoop(c, true, () => ctx.lowerStmt(next));
           i++;
-        } else if (next.type === 'ERROR' && next.firstChild && next.firstChild.type === 'compound_statement') {
+        } else if (ty(next) === 'ERROR' && next.firstChild && next.firstChild.type === 'compound_statement') {
           const body = next.firstChild;
           ctx.lowerLoop(c, true, () => ctx.lowerStmt(body));
           straightLine(ctx, next, 1);
@@ -202,20 +203,20 @@ export function straightLine(ctx: FnCtx, n: SyntaxNode, from = 0): void {
       }
       continue;
     }
-    if (STATEMENTS.has(c.type)) {
+    if (STATEMENTS.has(ty(c))) {
       ctx.lowerStmt(c);
       continue;
     }
-    switch (c.type) {
+    switch (ty(c)) {
       case 'call_expression':
       case 'assignment_expression':
       case 'update_expression':
-        evalExpr(ctx, c, c.type === 'call_expression' ? false : true);
+        evalExpr(ctx, c, ty(c) === 'call_expression' ? false : true);
         break;
       case 'init_declarator': {
-        const d = c.childForFieldName('declarator');
-        const v = c.childForFieldName('value');
-        if (d && d.type === 'identifier' && v) assignTo(ctx, { kind: 'var', name: d.text }, v, c);
+        const d = fld(c, 'declarator');
+        const v = fld(c, 'value');
+        if (d && ty(d) === 'identifier' && v) assignTo(ctx, { kind: 'var', name: txt(d) }, v, c);
         else if (v) straightLine(ctx, v);
         break;
       }
@@ -233,14 +234,14 @@ export function errorNode(ctx: FnCtx, n: SyntaxNode): void {
 // ---- expressions --------------------------------------------------------------
 
 export function evalExpr(ctx: FnCtx, n: SyntaxNode, used: boolean): Val {
-  switch (n.type) {
+  switch (ty(n)) {
     case 'identifier': {
-      const name = n.text;
+      const name = txt(n);
       if (MACRO_CONST.test(name) && !ctx.kinds.has(name)) return {};
       return { var: name };
     }
     case 'number_literal': {
-      const c = parseNumber(n.text);
+      const c = parseNumber(txt(n));
       return c === undefined ? {} : { const: c };
     }
     case 'true':
@@ -251,12 +252,12 @@ export function evalExpr(ctx: FnCtx, n: SyntaxNode, used: boolean): Val {
     case 'parenthesized_expression': {
       const inner = firstExpr(n);
       if (!inner) return {};
-      if (inner.type === 'compound_statement') return stmtExpr(ctx, inner, used);
+      if (ty(inner) === 'compound_statement') return stmtExpr(ctx, inner, used);
       return evalExpr(ctx, inner, used);
     }
     case 'cast_expression': {
-      const t = n.childForFieldName('type');
-      const v = n.childForFieldName('value');
+      const t = fld(n, 'type');
+      const v = fld(n, 'value');
       if (!v) return {};
       if (t && t.text === 'void') {
         evalExpr(ctx, v, false);
@@ -274,7 +275,7 @@ export function evalExpr(ctx: FnCtx, n: SyntaxNode, used: boolean): Val {
         if (mp.firstOp === '->' && isObj(ctx.kindOf(mp.base))) use(ctx, mp.base, mp.firstNode);
         return { var: mp.path };
       }
-      const arg = n.childForFieldName('argument');
+      const arg = fld(n, 'argument');
       const v = arg ? evalExpr(ctx, arg, true) : {};
       if (op(n) === '->' && v.var && isObj(ctx.kindOf(v.var))) use(ctx, v.var, n);
       return {};
@@ -284,10 +285,10 @@ export function evalExpr(ctx: FnCtx, n: SyntaxNode, used: boolean): Val {
     case 'assignment_expression':
       return evalAssign(ctx, n);
     case 'update_expression': {
-      const arg = n.childForFieldName('argument');
+      const arg = fld(n, 'argument');
       const a = arg ? strip(arg) : null;
-      if (a && a.type === 'identifier') {
-        ctx.emit({ kind: 'assign', dst: a.text, src: { kind: 'unknown', text: ctx.text(n) }, loc: ctx.loc(n) });
+      if (a && ty(a) === 'identifier') {
+        ctx.emit({ kind: 'assign', dst: txt(a), src: { kind: 'unknown', text: ctx.text(n) }, loc: ctx.loc(n) });
         return {};
       }
       if (a) {
@@ -303,14 +304,14 @@ export function evalExpr(ctx: FnCtx, n: SyntaxNode, used: boolean): Val {
     case 'conditional_expression':
       return evalConditional(ctx, n, used);
     case 'comma_expression': {
-      const l = n.childForFieldName('left');
-      const r = n.childForFieldName('right');
+      const l = fld(n, 'left');
+      const r = fld(n, 'right');
       if (l) evalExpr(ctx, l, false);
       return r ? evalExpr(ctx, r, used) : {};
     }
     case 'subscript_expression': {
-      const a = n.childForFieldName('argument');
-      const i = n.childForFieldName('index');
+      const a = fld(n, 'argument');
+      const i = fld(n, 'index');
       if (a) evalExpr(ctx, a, true);
       if (i) evalExpr(ctx, i, true);
       return {};
@@ -333,7 +334,7 @@ export function evalExpr(ctx: FnCtx, n: SyntaxNode, used: boolean): Val {
       return {};
     default:
       if (n.isMissing) {
-        ctx.uncertainty(ctx.loc(n), 'syntax error: missing ' + n.type);
+        ctx.uncertainty(ctx.loc(n), 'syntax error: missing ' + ty(n));
         return {};
       }
       scan(ctx, n);
@@ -343,11 +344,11 @@ export function evalExpr(ctx: FnCtx, n: SyntaxNode, used: boolean): Val {
 
 function evalUnary(ctx: FnCtx, n: SyntaxNode): Val {
   const o = op(n);
-  const arg = n.childForFieldName('argument');
+  const arg = fld(n, 'argument');
   if (!arg) return {};
   if (o === '-') {
     const a = strip(arg);
-    if (a.type === 'identifier' && /^E[A-Z0-9]+$/.test(a.text)) return { const: -(ERRNO[a.text] ?? 1) };
+    if (ty(a) === 'identifier' && /^E[A-Z0-9]+$/.test(txt(a))) return { const: -(ERRNO[txt(a)] ?? 1) };
     const v = evalExpr(ctx, arg, true);
     return v.const !== undefined ? { const: -v.const } : {};
   }
@@ -364,21 +365,21 @@ function evalUnary(ctx: FnCtx, n: SyntaxNode): Val {
 
 function evalPointer(ctx: FnCtx, n: SyntaxNode): Val {
   const o = op(n);
-  const arg = n.childForFieldName('argument');
+  const arg = fld(n, 'argument');
   if (!arg) return {};
   const a = strip(arg);
   if (o === '&') {
-    if (a.type === 'field_expression' && op(a) === '->') {
-      const base = a.childForFieldName('argument');
-      const field = a.childForFieldName('field');
+    if (ty(a) === 'field_expression' && op(a) === '->') {
+      const base = fld(a, 'argument');
+      const field = fld(a, 'field');
       if (base && field) {
         const bv = evalExpr(ctx, base, true);
         if (!bv.var) return {};
-        if (field.text === 'page') return { var: bv.var };
-        return { var: bv.var, field: field.text };
+        if (txt(field) === 'page') return { var: bv.var };
+        return { var: bv.var, field: txt(field) };
       }
     }
-    if (a.type === 'identifier') return MACRO_CONST.test(a.text) ? {} : { addrOf: a.text };
+    if (ty(a) === 'identifier') return MACRO_CONST.test(txt(a)) ? {} : { addrOf: txt(a) };
     evalExpr(ctx, a, true);
     return {};
   }
@@ -388,8 +389,8 @@ function evalPointer(ctx: FnCtx, n: SyntaxNode): Val {
 
 function evalBinary(ctx: FnCtx, n: SyntaxNode, used: boolean): Val {
   const o = op(n);
-  const l = n.childForFieldName('left');
-  const r = n.childForFieldName('right');
+  const l = fld(n, 'left');
+  const r = fld(n, 'right');
   if ((o === '&&' || o === '||') && mayCall(r)) {
     const t = used ? ctx.temp() : undefined;
     const T = ctx.newBlock();
@@ -425,9 +426,9 @@ function evalBinary(ctx: FnCtx, n: SyntaxNode, used: boolean): Val {
 }
 
 function evalConditional(ctx: FnCtx, n: SyntaxNode, used: boolean): Val {
-  const c = n.childForFieldName('condition');
-  const a = n.childForFieldName('consequence');
-  const b = n.childForFieldName('alternative');
+  const c = fld(n, 'condition');
+  const a = fld(n, 'consequence');
+  const b = fld(n, 'alternative');
   if (c && a && b && (mayCall(a) || mayCall(b))) {
     const t = used ? ctx.temp() : undefined;
     const T = ctx.newBlock();
@@ -456,7 +457,7 @@ export function stmtExpr(ctx: FnCtx, body: SyntaxNode, used: boolean): Val {
   ctx.pushScope();
   for (let i = 0; i < kids.length; i++) {
     const k = kids[i];
-    if (i === kids.length - 1 && k.type === 'expression_statement') {
+    if (i === kids.length - 1 && ty(k) === 'expression_statement') {
       const e = firstExpr(k);
       if (e) v = evalExpr(ctx, e, used);
     } else {
@@ -470,34 +471,34 @@ export function stmtExpr(ctx: FnCtx, body: SyntaxNode, used: boolean): Val {
 // ---- calls ----------------------------------------------------------------------
 
 export function evalCall(ctx: FnCtx, n: SyntaxNode, used: boolean, result?: VarName): Val {
-  const fn = n.childForFieldName('function');
-  const argsNode = n.childForFieldName('arguments');
+  const fn = fld(n, 'function');
+  const argsNode = fld(n, 'arguments');
   const args = argsNode ? exprChildren(argsNode) : [];
   if (!fn) {
     scan(ctx, n);
     return {};
   }
   let callee: string;
-  if (fn.type === 'identifier') {
-    callee = fn.text;
+  if (ty(fn) === 'identifier') {
+    callee = txt(fn);
     const sp = special(ctx, n, callee, args, used);
     if (sp) return sp;
   } else {
-    if (fn.type === 'call_expression') {
-      const inner = fn.childForFieldName('function');
+    if (ty(fn) === 'call_expression') {
+      const inner = fld(fn, 'function');
       // guard(mutex)(&lock), CLASS(type, var)(args): scope-bound locks, no-ops here
-      if (inner && inner.type === 'identifier' && (inner.text === 'guard' || inner.text === 'CLASS')) return {};
+      if (inner && ty(inner) === 'identifier' && (txt(inner) === 'guard' || txt(inner) === 'CLASS')) return {};
     }
     evalExpr(ctx, fn, true);
     callee = ctx.text(fn, 80);
   }
   // bcachefs-style iterator macros take their loop body as a statement-expression argument
   let bodyArgs: Set<number> | undefined;
-  if (fn.type === 'identifier' && /for_each/.test(callee)) {
+  if (ty(fn) === 'identifier' && /for_each/.test(callee)) {
     for (const a of args) {
-      if (a.type === 'parenthesized_expression') {
+      if (ty(a) === 'parenthesized_expression') {
         const inner = firstExpr(a);
-        if (inner && inner.type === 'compound_statement') (bodyArgs ??= new Set()).add(a.id);
+        if (inner && ty(inner) === 'compound_statement') (bodyArgs ??= new Set()).add(a.id);
       }
     }
     if (bodyArgs) {
@@ -586,9 +587,9 @@ function handOff(ctx: FnCtx, n: SyntaxNode, arg: SyntaxNode): Val {
 
 export function targetOf(ctx: FnCtx, left: SyntaxNode): Target {
   const l = strip(left);
-  switch (l.type) {
+  switch (ty(l)) {
     case 'identifier':
-      return { kind: 'var', name: l.text };
+      return { kind: 'var', name: txt(l) };
     case 'field_expression': {
       const mp = memberPath(l);
       if (mp) {
@@ -599,13 +600,13 @@ export function targetOf(ctx: FnCtx, left: SyntaxNode): Target {
       return { kind: 'place', text: ctx.text(l, 80) };
     }
     case 'pointer_expression': {
-      const a = l.childForFieldName('argument');
+      const a = fld(l, 'argument');
       if (a) evalExpr(ctx, a, true);
       return { kind: 'place', text: ctx.text(l, 80) };
     }
     case 'subscript_expression': {
-      const a = l.childForFieldName('argument');
-      const i = l.childForFieldName('index');
+      const a = fld(l, 'argument');
+      const i = fld(l, 'index');
       if (a) evalExpr(ctx, a, true);
       if (i) evalExpr(ctx, i, true);
       return { kind: 'place', text: ctx.text(l, 80) };
@@ -621,8 +622,8 @@ function targetVal(t: Target): Val {
 }
 
 function evalAssign(ctx: FnCtx, n: SyntaxNode): Val {
-  const left = n.childForFieldName('left');
-  const right = n.childForFieldName('right');
+  const left = fld(n, 'left');
+  const right = fld(n, 'right');
   if (!left) {
     if (right) evalExpr(ctx, right, true);
     return {};
@@ -643,10 +644,10 @@ function evalAssign(ctx: FnCtx, n: SyntaxNode): Val {
 /** `target = rhs`, with `whole` the node whose location the assignment gets. */
 export function assignTo(ctx: FnCtx, t: Target, rhs: SyntaxNode, whole: SyntaxNode): void {
   const r = strip(rhs);
-  if (r.type === 'conditional_expression' && t.kind !== 'none') {
-    const c = r.childForFieldName('condition');
-    const a = r.childForFieldName('consequence');
-    const b = r.childForFieldName('alternative');
+  if (ty(r) === 'conditional_expression' && t.kind !== 'none') {
+    const c = fld(r, 'condition');
+    const a = fld(r, 'consequence');
+    const b = fld(r, 'alternative');
     if (c && a && b) {
       const T = ctx.newBlock();
       const F = ctx.newBlock();
@@ -663,7 +664,7 @@ export function assignTo(ctx: FnCtx, t: Target, rhs: SyntaxNode, whole: SyntaxNo
     }
   }
   const named = t.kind === 'var' || t.kind === 'path' ? t.name : undefined;
-  const v = r.type === 'call_expression' ? evalCall(ctx, r, true, named) : evalExpr(ctx, r, true);
+  const v = ty(r) === 'call_expression' ? evalCall(ctx, r, true, named) : evalExpr(ctx, r, true);
   if (v.bound) return;
   switch (t.kind) {
     case 'var':
@@ -695,12 +696,12 @@ export function assignTo(ctx: FnCtx, t: Target, rhs: SyntaxNode, whole: SyntaxNo
  */
 export function lowerCond(ctx: FnCtx, node: SyntaxNode, t: number, f: number): void {
   const n = stripCond(node);
-  switch (n.type) {
+  switch (ty(n)) {
     case 'binary_expression': {
       const o = op(n);
       if (o === '&&' || o === '||') {
-        const l = n.childForFieldName('left');
-        const r = n.childForFieldName('right');
+        const l = fld(n, 'left');
+        const r = fld(n, 'right');
         if (!l || !r) break;
         const m = ctx.newBlock();
         if (o === '&&') lowerCond(ctx, l, m, f);
@@ -713,7 +714,7 @@ export function lowerCond(ctx: FnCtx, node: SyntaxNode, t: number, f: number): v
     }
     case 'unary_expression': {
       if (op(n) === '!') {
-        const a = n.childForFieldName('argument');
+        const a = fld(n, 'argument');
         if (a) {
           lowerCond(ctx, a, f, t);
           return;
@@ -722,9 +723,9 @@ export function lowerCond(ctx: FnCtx, node: SyntaxNode, t: number, f: number): v
       break;
     }
     case 'call_expression': {
-      const fn = n.childForFieldName('function');
-      if (fn && fn.type === 'identifier' && COND_TRANSPARENT.has(fn.text)) {
-        const argsNode = n.childForFieldName('arguments');
+      const fn = fld(n, 'function');
+      if (fn && ty(fn) === 'identifier' && COND_TRANSPARENT.has(txt(fn))) {
+        const argsNode = fld(n, 'arguments');
         const first = argsNode ? firstExpr(argsNode) : null;
         if (first) {
           lowerCond(ctx, first, t, f);
@@ -734,8 +735,8 @@ export function lowerCond(ctx: FnCtx, node: SyntaxNode, t: number, f: number): v
       break;
     }
     case 'comma_expression': {
-      const l = n.childForFieldName('left');
-      const r = n.childForFieldName('right');
+      const l = fld(n, 'left');
+      const r = fld(n, 'right');
       if (l && r) {
         evalExpr(ctx, l, false);
         lowerCond(ctx, r, t, f);
@@ -744,9 +745,9 @@ export function lowerCond(ctx: FnCtx, node: SyntaxNode, t: number, f: number): v
       break;
     }
     case 'conditional_expression': {
-      const c = n.childForFieldName('condition');
-      const a = n.childForFieldName('consequence');
-      const b = n.childForFieldName('alternative');
+      const c = fld(n, 'condition');
+      const a = fld(n, 'consequence');
+      const b = fld(n, 'alternative');
       if (c && a && b) {
         const A = ctx.newBlock();
         const B = ctx.newBlock();
@@ -771,9 +772,9 @@ export function lowerCond(ctx: FnCtx, node: SyntaxNode, t: number, f: number): v
 const UNKNOWN: Cond = { kind: 'unknown' };
 
 function atomCond(ctx: FnCtx, n: SyntaxNode): { cond: Cond } | { const: number } {
-  switch (n.type) {
+  switch (ty(n)) {
     case 'number_literal': {
-      const c = parseNumber(n.text);
+      const c = parseNumber(txt(n));
       return c === undefined ? { cond: UNKNOWN } : { const: c };
     }
     case 'true':
@@ -782,11 +783,11 @@ function atomCond(ctx: FnCtx, n: SyntaxNode): { cond: Cond } | { const: number }
     case 'null':
       return { const: 0 };
     case 'call_expression': {
-      const fn = n.childForFieldName('function');
-      if (fn && fn.type === 'identifier') {
-        const name = fn.text;
+      const fn = fld(n, 'function');
+      if (fn && ty(fn) === 'identifier') {
+        const name = txt(fn);
         if (name === 'IS_ERR' || name === 'IS_ERR_OR_NULL') {
-          const argsNode = n.childForFieldName('arguments');
+          const argsNode = fld(n, 'arguments');
           const first = argsNode ? firstExpr(argsNode) : null;
           const v = first ? evalExpr(ctx, first, true) : {};
           if (v.var && !v.field) return { cond: { kind: name === 'IS_ERR' ? 'iserr' : 'iserr-or-null', var: v.var } };
@@ -799,8 +800,8 @@ function atomCond(ctx: FnCtx, n: SyntaxNode): { cond: Cond } | { const: number }
     case 'binary_expression': {
       const o = op(n);
       if (CMP_OPS.has(o)) {
-        const l = n.childForFieldName('left');
-        const r = n.childForFieldName('right');
+        const l = fld(n, 'left');
+        const r = fld(n, 'right');
         const lv = l ? evalExpr(ctx, l, true) : {};
         const rv = r ? evalExpr(ctx, r, true) : {};
         const cmp = o as '<' | '<=' | '>' | '>=' | '==' | '!=';

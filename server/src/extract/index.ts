@@ -19,6 +19,7 @@ import { SourceText } from './text';
 import { FnCtx } from './context';
 import { finish, lowerBody, lowerStmt, unknownLoop } from './cfg';
 import { functionHeader, headerAnnotations } from './types';
+import { beginTree, endTree, fld, ty, txt } from './nodes';
 
 export { printIR, printEvent, printTerm, printCond } from './print';
 export type { PrintOptions } from './print';
@@ -44,17 +45,20 @@ export function extractFile(tree: Tree, mask: MaskResult, opts: ExtractOptions =
   const visit = (n: SyntaxNode, depth: number) => {
     for (const c of n.namedChildren) {
       if (!c) continue;
-      if (c.type === 'function_definition') def(c);
-      else if (c.type === 'ERROR') {
+      if (ty(c) === 'function_definition') def(c);
+      else if (ty(c) === 'ERROR') {
         out.uncertain.push({ loc: src.loc(c.startIndex, c.endIndex), reason: 'unparseable top-level region' });
         if (depth < 16) visit(c, depth + 1);
-      } else if (CONTAINERS.has(c.type) && depth < 16) visit(c, depth + 1);
+      } else if (CONTAINERS.has(ty(c)) && depth < 16) visit(c, depth + 1);
     }
   };
   try {
+    beginTree(tree, mask.text);
     visit(tree.rootNode, 0);
   } catch (e) {
     out.uncertain.push({ loc: { line: 1, column: 1, endLine: 1, endColumn: 1 }, reason: 'internal error: ' + errText(e) });
+  } finally {
+    endTree();
   }
   return out;
 }
@@ -69,12 +73,15 @@ export function extractFunctionAt(tree: Tree, mask: MaskResult, line: number): F
     // the first non-blank character of the line
     const text = mask.text;
     while (off < text.length && (text[off] === ' ' || text[off] === '\t')) off++;
+    beginTree(tree, mask.text);
     let n: SyntaxNode | null = tree.rootNode.descendantForIndex(off, off);
-    while (n && n.type !== 'function_definition') n = n.parent;
+    while (n && ty(n) !== 'function_definition') n = n.parent;
     if (!n) return undefined;
     return extractFunction(n, src).fn;
   } catch {
     return undefined;
+  } finally {
+    endTree();
   }
 }
 
@@ -92,8 +99,8 @@ function extractFunction(
   let nested: SyntaxNode[] = [];
   try {
     const header = functionHeader(def, src);
-    const body = def.childForFieldName('body');
-    if (filter && !filter(header.name, body ? body.text : '')) return { nested: [] };
+    const body = fld(def, 'body');
+    if (filter && !filter(header.name, body ? txt(body) : '')) return { nested: [] };
     fn = {
       name: header.name || '(unnamed)',
       loc,
@@ -110,10 +117,10 @@ function extractFunction(
     ctx.lowerStmt = (n) => lowerStmt(ctx, n);
     ctx.lowerLoop = (at, atLeastOnce, body) => unknownLoop(ctx, ctx.loc(at), ctx.text(at), atLeastOnce, body);
     if (!header.name) ctx.uncertainty(loc, 'function name not found');
-    const decl = def.childForFieldName('declarator');
+    const decl = fld(def, 'declarator');
     if (decl && decl.hasError) ctx.uncertainty(src.loc(decl.startIndex, decl.endIndex), 'syntax error in function header');
     for (const p of header.params) ctx.declare(p.name, p.out ? 'other' : p.kind, false);
-    if (body && body.type === 'compound_statement') lowerBody(ctx, body);
+    if (body && ty(body) === 'compound_statement') lowerBody(ctx, body);
     else {
       ctx.uncertainty(loc, 'function body not found');
       ctx.terminate({ kind: 'return', cleanups: [], loc });

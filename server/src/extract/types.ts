@@ -5,6 +5,7 @@
 import type { SyntaxNode } from '../parser';
 import type { Annotation, Param, ValueKind } from '../../../simulator/src/ir';
 import type { SourceText } from './text';
+import { fld, ty, txt } from './nodes';
 
 export interface DeclaratorInfo {
   name: string;
@@ -21,31 +22,31 @@ export function declaratorInfo(d: SyntaxNode | null): DeclaratorInfo {
   const info: DeclaratorInfo = { name: '', nameNode: null, pointers: 0, array: false, func: false };
   let n = d;
   for (let guard = 0; n && guard < 64; guard++) {
-    switch (n.type) {
+    switch (ty(n)) {
       case 'identifier':
       case 'field_identifier':
       case 'type_identifier':
-        info.name = n.text;
+        info.name = txt(n);
         info.nameNode = n;
         return info;
       case 'pointer_declarator':
       case 'abstract_pointer_declarator':
         info.pointers++;
-        n = n.childForFieldName('declarator');
+        n = fld(n, 'declarator');
         break;
       case 'array_declarator':
       case 'abstract_array_declarator':
         info.array = true;
-        n = n.childForFieldName('declarator');
+        n = fld(n, 'declarator');
         break;
       case 'function_declarator':
       case 'abstract_function_declarator':
         info.func = true;
-        n = n.childForFieldName('declarator');
+        n = fld(n, 'declarator');
         break;
       case 'init_declarator':
       case 'attributed_declarator':
-        n = n.childForFieldName('declarator') ?? n.firstNamedChild;
+        n = fld(n, 'declarator') ?? n.firstNamedChild;
         break;
       case 'parenthesized_declarator':
       case 'abstract_parenthesized_declarator':
@@ -60,10 +61,10 @@ export function declaratorInfo(d: SyntaxNode | null): DeclaratorInfo {
 
 /** 'folio' for `struct folio`, 'page' for `struct page`, else 'other'. */
 export function structKind(type: SyntaxNode | null): ValueKind {
-  if (!type || type.type !== 'struct_specifier') return 'other';
-  const name = type.childForFieldName('name');
+  if (!type || ty(type) !== 'struct_specifier') return 'other';
+  const name = fld(type, 'name');
   if (!name) return 'other';
-  const t = name.text;
+  const t = txt(name);
   return t === 'folio' ? 'folio' : t === 'page' ? 'page' : 'other';
 }
 
@@ -81,11 +82,11 @@ function findFunctionDeclarator(d: SyntaxNode | null): { fd: SyntaxNode | null; 
   let pointers = 0;
   let n = d;
   for (let guard = 0; n && guard < 64; guard++) {
-    if (n.type === 'function_declarator') return { fd: n, pointers };
-    if (n.type === 'pointer_declarator') pointers++;
-    if (n.type === 'pointer_declarator' || n.type === 'attributed_declarator' || n.type === 'init_declarator') {
-      n = n.childForFieldName('declarator');
-    } else if (n.type === 'parenthesized_declarator') {
+    if (ty(n) === 'function_declarator') return { fd: n, pointers };
+    if (ty(n) === 'pointer_declarator') pointers++;
+    if (ty(n) === 'pointer_declarator' || ty(n) === 'attributed_declarator' || ty(n) === 'init_declarator') {
+      n = fld(n, 'declarator');
+    } else if (ty(n) === 'parenthesized_declarator') {
       n = n.firstNamedChild;
     } else {
       return { fd: null, pointers };
@@ -95,25 +96,25 @@ function findFunctionDeclarator(d: SyntaxNode | null): { fd: SyntaxNode | null; 
 }
 
 export function functionHeader(def: SyntaxNode, src: SourceText): FunctionHeader {
-  const type = def.childForFieldName('type');
-  const { fd, pointers } = findFunctionDeclarator(def.childForFieldName('declarator'));
+  const type = fld(def, 'type');
+  const { fd, pointers } = findFunctionDeclarator(fld(def, 'declarator'));
   let name = '';
   let nameNode: SyntaxNode | null = null;
   const params: Param[] = [];
   if (fd) {
-    const inner = declaratorInfo(fd.childForFieldName('declarator'));
+    const inner = declaratorInfo(fld(fd, 'declarator'));
     name = inner.name;
     nameNode = inner.nameNode;
-    const plist = fd.childForFieldName('parameters');
+    const plist = fld(fd, 'parameters');
     if (plist) {
       let index = 0;
       for (const p of plist.namedChildren) {
-        if (!p || p.type !== 'parameter_declaration') continue;
-        const pd = p.childForFieldName('declarator');
-        const ptype = p.childForFieldName('type');
+        if (!p || ty(p) !== 'parameter_declaration') continue;
+        const pd = fld(p, 'declarator');
+        const ptype = fld(p, 'type');
         if (!pd) {
           // `(void)` or an unnamed parameter
-          if (ptype && ptype.type === 'primitive_type' && ptype.text === 'void' && plist.namedChildCount === 1) break;
+          if (ptype && ty(ptype) === 'primitive_type' && txt(ptype) === 'void' && plist.namedChildCount === 1) break;
           index++;
           continue;
         }
@@ -138,9 +139,9 @@ export function functionHeader(def: SyntaxNode, src: SourceText): FunctionHeader
   let returns: FunctionHeader['returns'] = 'int';
   const sk = structKind(type);
   if (pointers === 1 && sk !== 'other') returns = sk;
-  else if (pointers === 0 && type && type.type === 'primitive_type' && type.text === 'void') returns = 'void';
+  else if (pointers === 0 && type && ty(type) === 'primitive_type' && txt(type) === 'void') returns = 'void';
   // SYSCALL_DEFINEn(name, ...) headers rewritten by the mask: name them sys_<name>.
-  const body = def.childForFieldName('body');
+  const body = fld(def, 'body');
   const headerEnd = body ? body.startIndex : def.endIndex;
   for (const r of src.rewrites.within(def.startIndex, headerEnd, 'syscall')) {
     const m = /^\s*(COMPAT_)?SYSCALL_DEFINE\w*\s*\(\s*(\w+)/.exec(r.original);
