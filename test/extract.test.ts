@@ -424,6 +424,8 @@ static int demo_conds(struct folio *folio, int ret, void *p)
 		return -EINTR;
 	if (IS_ERR_OR_NULL(p))
 		return 1;
+	if (ret == -1)
+		ret = -1;
 	return ret;
 }
 `,
@@ -472,6 +474,11 @@ static int demo_conds(struct folio *folio, int ret, void *p)
     b17:
       return 1
     b18:
+      if ret == -1 then b19 else b20
+    b19:
+      ret := -1
+      goto b20
+    b20:
       return ret
     `,
   );

@@ -74,11 +74,13 @@ export function isObj(k: ValueKind): boolean {
 }
 
 export function parseNumber(t: string): number | undefined {
-  const m = /^(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)[uUlL]*$/.exec(t.trim());
+  // the grammar's number_literal may carry a sign: `-1`
+  const m = /^([-+]?)\s*(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)[uUlL]*$/.exec(t.trim());
   if (!m) return undefined;
-  const s = m[1];
+  const s = m[2];
   const v = /^0[xX]/.test(s) ? parseInt(s.slice(2), 16) : s.length > 1 && s[0] === '0' ? parseInt(s, 8) : parseInt(s, 10);
-  return Number.isFinite(v) ? v : undefined;
+  if (!Number.isFinite(v)) return undefined;
+  return m[1] === '-' ? -v : v;
 }
 
 /** Named children that are not comments. */
@@ -203,7 +205,7 @@ export function straightLine(ctx: FnCtx, n: SyntaxNode, from = 0): void {
       }
       continue;
     }
-    if (STATEMENTS.has(ty(c))) {
+    if (STATEMENTS.has(ty(c)) || ty(c) === 'function_definition') {
       ctx.lowerStmt(c);
       continue;
     }
