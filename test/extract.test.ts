@@ -537,6 +537,57 @@ static int demo_bugs(struct folio *folio)
   );
 });
 
+test('GNU C: `?:`, case ranges and a label before the closing brace are understood, not uncertain', async () => {
+  const fn = await expectCfg(
+    `
+static int demo_gnu(struct folio *folio, int x)
+{
+	int r = x ?: folio_ref_count(folio);
+	struct folio *f = folio ?: ERR_PTR(-EINVAL);
+
+	switch (x) {
+	case 1 ... 4:
+		return 1;
+	}
+	if (r)
+		goto out;
+	folio_put(f);
+out:
+}
+`,
+    `
+    b0: (entry)
+      if x then b1 else b2
+    b1:
+      r := x
+      goto b3
+    b2:
+      r = folio_ref_count(folio)
+      goto b3
+    b3:
+      if folio then b4 else b5
+    b4:
+      f := folio
+      goto b6
+    b5:
+      f := ERR_PTR
+      goto b6
+    b6:
+      switch b7 b8  [x]
+    b7:
+      return 1
+    b8:
+      if r then b10 else b9
+    b9:
+      folio_put(f)
+      goto b10
+    b10:
+      return
+    `,
+  );
+  assert.deepEqual(fn.uncertain, []);
+});
+
 // ------------------------------------------------------------------ events
 
 test('aliases, field arguments, member paths, stores and uses', async () => {

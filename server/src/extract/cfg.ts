@@ -33,13 +33,16 @@ const CHECKED = new Set([
 export function lowerStmt(ctx: FnCtx, n: SyntaxNode): void {
   if (CHECKED.has(ty(n))) {
     ctx.uses.clear();
-    const before = ctx.uncertain.length;
+    const before = ctx.damageSeen;
     const damaged = n.hasError;
     if (damaged) {
       for (const c of n.children) if (c && ty(c) === 'ERROR') errorNode(ctx, c);
     }
     lowerChecked(ctx, n);
-    if (damaged && ctx.uncertain.length === before) ctx.uncertainty(ctx.loc(n), 'syntax error in statement: `' + ctx.text(n, 60) + '`');
+    if (damaged && ctx.damageSeen === before && end(n) > n.startIndex) {
+      // (a zero-width statement is the grammar's stand-in after a label at the end of a block)
+      ctx.uncertainty(ctx.loc(n), 'syntax error in statement: `' + ctx.text(n, 60) + '`');
+    }
     return;
   }
   switch (ty(n)) {
@@ -520,7 +523,10 @@ function lowerCase(ctx: FnCtx, n: SyntaxNode): void {
   for (const c of n.namedChildren) {
     if (!c || ty(c) === 'comment') continue;
     if (value && c.id === value.id) continue;
-    if (ty(c) === 'ERROR' && txt(c).trimStart().startsWith('...')) continue; // GNU case range
+    if (ty(c) === 'ERROR' && txt(c).trimStart().startsWith('...')) {
+      ctx.damageSeen++; // GNU case range `case 1 ... 4:`: harmless
+      continue;
+    }
     lowerStmt(ctx, c);
   }
 }

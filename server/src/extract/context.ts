@@ -168,7 +168,11 @@ export class FnCtx {
     return this.src.display(n.startIndex, end(n), max);
   }
 
+  /** damage seen so far: reported uncertainties, and damage known to be harmless (GNU case ranges) */
+  damageSeen = 0;
+
   uncertainty(loc: Loc, reason: string): void {
+    this.damageSeen++;
     const key = `${loc.line}:${loc.column}:${reason}`;
     if (this.uncertainAt.has(key)) return;
     this.uncertainAt.add(key);

@@ -650,6 +650,27 @@ export function assignTo(ctx: FnCtx, t: Target, rhs: SyntaxNode, whole: SyntaxNo
     const c = fld(r, 'condition');
     const a = fld(r, 'consequence');
     const b = fld(r, 'alternative');
+    if (c && !a && b) {
+      // GNU `c ?: b`: c when it is non-zero
+      const v = evalExpr(ctx, c, true);
+      if (v.var && !v.field) {
+        const T = ctx.newBlock();
+        const F = ctx.newBlock();
+        const J = ctx.newBlock();
+        ctx.terminate({ kind: 'branch', cond: { kind: 'truthy', var: v.var }, then: T, else: F, loc: ctx.loc(c), text: ctx.text(c) });
+        ctx.setCur(T);
+        assignVal(ctx, t, v, c, whole);
+        ctx.jump(J);
+        ctx.setCur(F);
+        assignTo(ctx, t, b, whole);
+        ctx.jump(J);
+        ctx.setCur(J);
+        return;
+      }
+      evalExpr(ctx, b, true);
+      assignVal(ctx, t, {}, r, whole);
+      return;
+    }
     if (c && a && b) {
       const T = ctx.newBlock();
       const F = ctx.newBlock();
@@ -668,6 +689,11 @@ export function assignTo(ctx: FnCtx, t: Target, rhs: SyntaxNode, whole: SyntaxNo
   const named = t.kind === 'var' || t.kind === 'path' ? t.name : undefined;
   const v = ty(r) === 'call_expression' ? evalCall(ctx, r, true, named) : evalExpr(ctx, r, true);
   if (v.bound) return;
+  assignVal(ctx, t, v, r, whole);
+}
+
+/** Record `target = v`, `r` being the node that computed v. */
+function assignVal(ctx: FnCtx, t: Target, v: Val, r: SyntaxNode, whole: SyntaxNode): void {
   switch (t.kind) {
     case 'var':
       ctx.emit({ kind: 'assign', dst: t.name, src: srcOf(v, () => ctx.text(r)), loc: ctx.loc(whole) });
