@@ -9,6 +9,8 @@
 import type { Parser } from 'web-tree-sitter';
 import { createParser } from './parser';
 import { maskKernelC } from './kernelc/mask';
+import { focusRelevant, matchIndex } from './kernelc/focus';
+import { CONTRACTS } from '../../simulator/src/contracts';
 import { extractFile, extractFunctionAt } from './extract';
 import { analyseFile, simulateFunction } from '../../simulator/src/index';
 import type { SimResult, Summary } from '../../simulator/src/api-types';
@@ -39,11 +41,15 @@ export interface FileResult {
 }
 
 /**
- * Whether some text can matter to the lifecycle at all: it mentions folios,
- * pages, or a begin/end pair. Used to skip files and functions cheaply; a
- * function without any of these words has no tracked object.
+ * What makes text matter to the lifecycle: a call named in the contract
+ * table, or a `struct folio` / `struct page` declaration (a function that
+ * has neither holds no tracked object and calls nothing that moves one).
+ * Used to skip files, and functions within a file, before parsing.
  */
-const RELEVANT = /folio|page|Page|inode_dio_|fscache_/;
+const RELEVANT_SOURCE =
+  '\\b(?:' + [...new Set(CONTRACTS.map((c) => c.name))].sort((a, b) => b.length - a.length).join('|') + ')\\b|struct\\s+(?:folio|page)\\b';
+const RELEVANT = new RegExp(RELEVANT_SOURCE);
+const RELEVANT_ALL = new RegExp(RELEVANT_SOURCE, 'g');
 
 export function isRelevant(text: string): boolean {
   return RELEVANT.test(text);
@@ -75,13 +81,15 @@ export class Analyzer {
     let tree;
     try {
       const masked = maskKernelC(text);
+      // parse only the functions that can matter (same offsets, other text blanked)
+      const focused = focusRelevant(masked.text, matchIndex(masked.text, RELEVANT_ALL));
       timing.mask = performance.now() - t;
       t = performance.now();
-      tree = this.parser.parse(masked.text);
+      tree = this.parser.parse(focused.text);
       timing.parse = performance.now() - t;
       if (!tree) throw new Error('the parser returned no tree');
       t = performance.now();
-      const ir = extractFile(tree, masked, { filter: (_name, body) => isRelevant(body) });
+      const ir = extractFile(tree, masked);
       timing.extract = performance.now() - t;
       t = performance.now();
       const { results } = analyseFile(ir, {
