@@ -149,11 +149,15 @@ test('double-put after dropping the only reference (error) and silent twin', () 
   assert.deepEqual(rules(run(lookup('dp-ok', (b) => b.call(19, 'folio_get', ['folio']).call(20, 'folio_put', ['folio']).call(21, 'folio_put', ['folio'])))), []);
 });
 
-test('double-put of a parameter: the caller reference may be consumed once', () => {
+test('double-put of a parameter: the caller reference may be consumed once; more puts are judged only with own references', () => {
   const once = linear('p1', { params: [['folio', 'folio']] }, (b) => b.call(10, 'folio_put', ['folio']), 11);
   assert.deepEqual(rules(run(once)), []);
-  const twice = linear('p2', { params: [['folio', 'folio']] }, (b) => b.call(10, 'folio_put', ['folio']).call(11, 'folio_put', ['folio']), 12);
-  assert.deepEqual(rules(run(twice)), ['double-put@11:error']);
+  // a parameter this function never took a reference of: puts drop someone else's references (not judged)
+  const twice = linear('p2', { params: [['folio', 'folio']] }, (b) => b.call(10, 'folio_put', ['folio']).call(11, 'folio_put', ['folio']).use(12, 'folio'), 13);
+  assert.deepEqual(rules(run(twice)), []);
+  // with a reference of its own, one put too many is a double put
+  const own = linear('p3', { params: [['folio', 'folio']] }, (b) => b.call(9, 'folio_get', ['folio']).call(10, 'folio_put', ['folio']).call(11, 'folio_put', ['folio']), 12);
+  assert.deepEqual(rules(run(own)), ['double-put@11:error']);
 });
 
 test('put-unowned after a failed folio_try_get, silent on success', () => {

@@ -55,7 +55,19 @@ export const HANDOFF_PAIRS: readonly [string, string][] = [
 
 const LIST_HANDOFF = /^(list_(add|move|splice)|hlist_add|llist_add|rb_(link|insert)|__list_add|list_add)|(_add|_insert|_queue|_push|_append)(_|$)/;
 
-const ALIAS_CALLS: ReadonlySet<string> = new Set(['page_folio', 'folio_page', 'folio_file_page', 'compound_head', 'pfn_folio']);
+const ALIAS_CALLS: ReadonlySet<string> = new Set([
+  'page_folio', 'folio_page', 'folio_file_page', 'compound_head', 'pfn_folio',
+  // pointers into the object's memory: returning or storing one hands the object on
+  // (btrfs returns page_address(page) and puts the page through it later)
+  'page_address', 'folio_address', 'lowmem_page_address', 'page_to_virt',
+  'kmap', 'kmap_local_page', 'kmap_local_folio', 'kmap_atomic',
+]);
+
+/** Stores written as macros or helpers: the object lands in a structure. */
+const STORE_CALLS: ReadonlySet<string> = new Set([
+  'WRITE_ONCE', 'rcu_assign_pointer', 'smp_store_release', 'xchg', 'cmpxchg', 'try_cmpxchg', 'xa_store', '__xa_store',
+  'xa_cmpxchg', '__xa_cmpxchg', 'radix_tree_insert', 'list_add', 'list_add_tail',
+]);
 
 const SCALAR_RESULTS: ReadonlyMap<string, number> = new Map([
   ['PTR_ERR', 1 /* NEG */],
@@ -80,7 +92,7 @@ export function classifyCallee(name: string, neutral?: (n: string) => boolean): 
   const isNeutral = !!neutral?.(name);
   return {
     neutral: isNeutral,
-    handoff: !isNeutral && suggestsHandoff(name),
+    handoff: !isNeutral && (STORE_CALLS.has(name) || suggestsHandoff(name)),
     listHandoff: LIST_HANDOFF.test(name) || (!isNeutral && suggestsHandoff(name)),
     scalarResult: SCALAR_RESULTS.get(name),
   };

@@ -50,7 +50,7 @@ function rel(n: Note | undefined, what?: string): Related[] {
  */
 export function isPutDead(o: Obj): boolean {
   return (
-    o.putToZero && o.refs === 0 && !o.callerRef && o.value !== 'null' && o.value !== 'err' &&
+    o.putToZero && o.everOwned && o.refs === 0 && !o.callerRef && o.value !== 'null' && o.value !== 'err' &&
     !(o.writeback === 'set' && o.wbByUs) && !(o.locked === 'held' && o.lockedByUs)
   );
 }
@@ -86,7 +86,7 @@ export function applyObjEffect(s: State, e: Effect, o: Obj, name: string, ctx: E
   switch (e.op) {
     case 'get': {
       const n = e.n ?? 1;
-      upd({ refs: Math.min(REF_CAP, o.refs + n), putToZero: false, wbEndedNoRef: false, refNote: o.refs === 0 ? note(ctx, 'taken by') : o.refNote });
+      upd({ refs: Math.min(REF_CAP, o.refs + n), everOwned: true, putToZero: false, wbEndedNoRef: false, refNote: o.refs === 0 ? note(ctx, 'taken by') : o.refNote });
       break;
     }
     case 'put': {
@@ -98,6 +98,7 @@ export function applyObjEffect(s: State, e: Effect, o: Obj, name: string, ctx: E
         break;
       }
       if (o.refs === 0 && (o.dropped || !o.callerRef)) {
+        if (o.dropped && !o.everOwned) break; // someone else's references: not judged
         if (o.dropped) {
           ctx.report(s, { rule: 'double-put', obj: o, message: msg.doublePut(name, call, o.putNote), related: rel(o.putNote, 'last reference dropped here') });
         } else {
@@ -206,7 +207,7 @@ export function applyObjEffect(s: State, e: Effect, o: Obj, name: string, ctx: E
       break;
     }
     case 'private-clear-raw': {
-      if (o.privRefs > 0) upd({ private: 'clear', privRefs: o.privRefs - 1, refs: Math.min(REF_CAP, o.refs + 1) });
+      if (o.privRefs > 0) upd({ private: 'clear', privRefs: o.privRefs - 1, refs: Math.min(REF_CAP, o.refs + 1), everOwned: true });
       else upd({ private: 'clear' });
       break;
     }
@@ -249,9 +250,12 @@ export function applyPairEffect(s: State, e: Extract<Effect, { op: 'pair-begin' 
   const key = `${e.pair}(${text})`;
   const cur = s.pairs.get(key);
   if (e.op === 'pair-begin') {
+    // reopening what this function closed for its caller (unlock; schedule; lock) restores the entry state
+    if (cur !== undefined && cur < 0) return withPair(s, key, cur + 1 === 0 ? undefined : cur + 1);
     return withPair(s, key, Math.min(PAIR_CAP, (cur ?? 0) + 1), note(ctx, 'opened by'));
   }
-  if (cur === undefined) return s;
+  // closing what the caller opened: counted below zero, never reported
+  if (cur === undefined || cur < 0) return withPair(s, key, Math.max(-PAIR_CAP, (cur ?? 0) - 1));
   if (cur === 0) {
     const n = s.pairNotes.get(key);
     ctx.report(s, { rule: 'pair-unbalanced', message: msg.pairClosedTwice(key, callText(ctx.callee)), related: rel(n) });

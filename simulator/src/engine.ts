@@ -345,7 +345,7 @@ class Engine {
       const o = s.objs.get(old.obj);
       s = withVar(s, v, undefined);
       if (o && o.origin !== 'param' && namesOf(s, o.id).length === 0) {
-        if (o.refs > 0 && !o.handedOff && o.value !== 'null' && o.value !== 'err') {
+        if (o.refs > 0 && !o.handedOff && !isMemberPath(v) && o.value !== 'null' && o.value !== 'err') {
           this.report(s, { rule: 'ref-leak', obj: o, message: msg.refLeakReassign(v.startsWith('$') ? displayName(s, o) : v, o.refNote, how), related: o.refNote ? [{ loc: o.refNote.loc, message: `reference ${o.refNote.text}` }] : [] }, v);
         }
         s = gc(s);
@@ -435,7 +435,7 @@ class Engine {
           const id = `u:${site}`;
           s = this.rebind(s, dst, undefined, how);
           s = this.freeId(s, id);
-          s = withObj(s, this.unknownObj(s, id, kind, `'${src.name}' (origin unknown)`));
+          s = withObj(s, { ...this.unknownObj(s, id, kind, `'${src.name}' (origin unknown)`), loadedFrom: src.name });
           s = withVar(s, src.name, { obj: id });
           return withVar(s, dst, { obj: id });
         }
@@ -692,7 +692,11 @@ class Engine {
     }
     if (c.returns) out = out.flatMap((st) => this.returnsObject(st, ev, c.returns!, site, isSummary));
     else if (!c.outcome && ev.result !== undefined) {
-      out = out.map((st) => this.rebind(st, ev.result!, this.scalar(ev.result!, { mask: ANY }), 'reassigned'));
+      const r = ev.result;
+      out = out.map((st) => {
+        const b = isAliasCall(ev.callee) && ev.args[0]?.var !== undefined ? st.vars.get(ev.args[0].var) : undefined;
+        return this.rebind(st, r, isObjBinding(b) ? b : this.scalar(r, { mask: ANY }), 'reassigned');
+      });
     }
     return out;
   }
@@ -722,7 +726,7 @@ class Engine {
       const o = newObj({
         // a lookup that returns no reference: nothing this function knows of keeps the object alive
         id, kind: r.kind, origin: 'acquired', originText: origin, birthN: ok.path!.n,
-        refs: r.ref ? 1 : 0, callerRef: false, value: 'valid', locked, lockedByUs: locked === 'held',
+        refs: r.ref ? 1 : 0, everOwned: r.ref, callerRef: false, value: 'valid', locked, lockedByUs: locked === 'held',
         refNote: r.ref ? refNote : undefined, lockNote,
         ...(fresh ? { writeback: 'clear', dirty: 'clear', uptodate: 'clear', private: 'clear', private2: 'clear' } as const : {}),
       });
@@ -831,8 +835,9 @@ class Engine {
     this.curCall = undefined;
     // leaks
     for (const o of s.objs.values()) {
-      if (o.private2 === 'set' && o.p2ByUs && (o.handedOff || o.id === retId)) this.p2HandedOff.add(o.id);
-      if (o.id === retId || o.value === 'null' || o.value === 'err' || o.handedOff) continue;
+      const stored = o.handedOff || namesOf(s, o.id).some((n) => isMemberPath(n) && n !== o.loadedFrom);
+      if (o.private2 === 'set' && o.p2ByUs && (stored || o.id === retId)) this.p2HandedOff.add(o.id);
+      if (o.id === retId || o.value === 'null' || o.value === 'err' || stored) continue;
       const name = displayName(s, o);
       if (o.refs > 0) {
         this.curCall = o.refNote ? o.refNote.call.replace(/\(\)$/, '') : undefined;
@@ -847,8 +852,9 @@ class Engine {
         this.report(s, { rule: 'private2-leak', obj: o, message: msg.private2Leak(name, o.p2Note), related: o.p2Note ? [{ loc: o.p2Note.loc, message: o.p2Note.text }] : [] }, name);
       }
     }
+    const success = this.successLike(s, rv, retB);
     for (const [key, n] of s.pairs) {
-      if (n <= 0) continue;
+      if (n <= 0 || success) continue;
       const pair = key.slice(0, key.indexOf('('));
       if (!this.pairEnds.has(pair)) continue;
       const note = s.pairNotes.get(key);
@@ -877,6 +883,40 @@ class Engine {
     }
     this.endPath(s, 'return');
   }
+
+  /**
+   * A return that looks like success: 0 or a non-negative value, a valid
+   * object, or (in a function returning a pointer) anything but NULL or an
+   * error pointer. Begin helpers (start a transaction, take write access)
+   * return success with the pair left open for the caller, so an open pair
+   * is reported only at the other returns.
+   */
+  private successLike(s: State, rv: ReturnValue | undefined, retB: Binding | undefined): boolean {
+    if (!rv) return false;
+    if (rv.errptr) return false;
+    if (rv.const !== undefined) return rv.const > 0 || (rv.const === 0 && !this.returnsPointer);
+    if (isObjBinding(retB)) {
+      const v = s.objs.get(retB.obj)?.value;
+      return v === 'valid' || v === 'unknown';
+    }
+    const ptr = this.returnsPointer;
+    if (retB && (retB.mask & ~(ZERO | POS)) === 0) return !ptr || (retB.mask & ZERO) === 0;
+    if (retB && (retB.mask & (ZERO | ERR)) === retB.mask) return false;
+    if (retB && retB.mask === NEG) return false;
+    return ptr;
+  }
+
+  /** The function returns a pointer: its declared kind says so, or some return is `ERR_PTR(...)`. */
+  get returnsPointer(): boolean {
+    if (this._returnsPointer === undefined) {
+      const r = this.fn.returns;
+      this._returnsPointer =
+        r === 'other' || r === 'folio' || r === 'page' ||
+        this.fn.blocks.some((b) => b.term.kind === 'return' && !!b.term.value?.errptr);
+    }
+    return this._returnsPointer;
+  }
+  private _returnsPointer?: boolean;
 
   // ------------------------------------------------------------------ trace
 
@@ -1097,6 +1137,14 @@ function eventText(ev: Event): string {
     case 'use':
       return ev.text;
   }
+}
+
+/**
+ * A member path (`ctx->folio`, `fbatch.folios`, `pages[i]`) names a place in
+ * a structure: an object named by one at a return has been stored there.
+ */
+export function isMemberPath(v: VarName): boolean {
+  return v.includes('->') || v.includes('.') || v.includes('[');
 }
 
 const ITERATOR = /^\s*([A-Za-z_]\w*(?:for_each|foreach)\w*)\s*\((.*)\)\s*$/;

@@ -44,8 +44,16 @@ export interface Obj {
   readonly refs: number;
   /** a reference of the caller (or of whoever handed us the object) still stands */
   readonly callerRef: boolean;
-  /** this function dropped at least one reference to it */
+  /** this function dropped its own references to it (or consumed the caller's) */
   readonly dropped: boolean;
+  /**
+   * this function held a reference of its own at some point (lookup, get).
+   * Objects that never had one are only known through someone else's
+   * references: after the first put (the caller's), more puts and uses are
+   * not judged (mm/ code puts page-table and isolation references of its
+   * parameters in loops).
+   */
+  readonly everOwned: boolean;
   /** this function dropped its last reference and no caller reference is left */
   readonly putToZero: boolean;
   /** try_get failed: nothing keeps it alive for us */
@@ -87,6 +95,8 @@ export interface Obj {
   readonly wbNote?: Note;
   readonly p2Note?: Note;
   readonly privNote?: Note;
+  /** metadata: the member path the object was loaded from (`folio = di->cached`): naming it is not a store */
+  readonly loadedFrom?: VarName;
   /** where a contract took the object's references over (folio_batch_add) */
   readonly handNote?: Note;
 }
@@ -235,7 +245,7 @@ function b(x: boolean): string {
 
 export function objKey(o: Obj): string {
   return (
-    o.id + ':' + o.refs + b(o.callerRef) + b(o.dropped) + b(o.putToZero) + b(o.tryFailed) +
+    o.id + ':' + o.refs + b(o.callerRef) + b(o.dropped) + b(o.everOwned) + b(o.putToZero) + b(o.tryFailed) +
     VAL[o.value] + LOCK[o.locked] + b(o.lockedByUs) + b(o.unlockedOurs) +
     TRI[o.writeback] + b(o.wbByUs) + b(o.wbEndedNoRef) + TRI[o.dirty] + TRI[o.uptodate] +
     TRI[o.private] + o.privRefs + TRI[o.private2] + b(o.p2ByUs) + b(o.p2Ref) + b(o.handedOff) + o.storedRefs
@@ -313,6 +323,7 @@ export function newObj(init: Pick<Obj, 'id' | 'kind' | 'origin' | 'originText' |
     refs: 0,
     callerRef: false,
     dropped: false,
+    everOwned: false,
     putToZero: false,
     tryFailed: false,
     value: 'unknown',
