@@ -34,7 +34,7 @@ export function lowerStmt(ctx: FnCtx, n: SyntaxNode): void {
   if (CHECKED.has(ty(n))) {
     ctx.uses.clear();
     const before = ctx.damageSeen;
-    const damaged = n.hasError;
+    const damaged = !ctx.clean && n.hasError;
     if (damaged) {
       for (const c of n.children) if (c && ty(c) === 'ERROR') errorNode(ctx, c);
     }
@@ -160,7 +160,7 @@ function lowerChildren(ctx: FnCtx, n: SyntaxNode): void {
   for (let i = 0; i < kids.length; i++) {
     const k = kids[i];
     if (!k) continue;
-    if (ty(k) === 'expression_statement' && i + 1 < kids.length && kids[i + 1] && k.hasError) {
+    if (ty(k) === 'expression_statement' && i + 1 < kids.length && kids[i + 1] && !ctx.clean && k.hasError) {
       const call = unmaskedIterator(k, kids[i + 1]!);
       if (call) {
         const args = fld(call, 'arguments');

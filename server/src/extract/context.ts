@@ -92,6 +92,8 @@ export class FnCtx {
   readonly uses = new Set<string>();
   /** function definitions found nested in this body (unbalanced braces) */
   readonly nested: SyntaxNode[] = [];
+  /** the whole definition parsed without error: no statement needs checking */
+  clean = false;
   /** set by cfg.ts: lowers one statement into the current block */
   lowerStmt!: (n: SyntaxNode) => void;
   /**

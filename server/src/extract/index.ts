@@ -6,6 +6,7 @@
  * listed in `uncertain` (per function) or in the file's `uncertain`.
  *
  *   text.ts    offsets to locations, original text, the mask's rewrites
+ *   nodes.ts   cached node types/ends, field ids, node text (speed)
  *   types.ts   declarators, parameters, return kinds, lock annotations
  *   context.ts per-function state (blocks, scopes, labels, temporaries)
  *   expr.ts    expressions, calls, aliases, assignments, stores, conditions
@@ -117,8 +118,9 @@ function extractFunction(
     ctx.lowerStmt = (n) => lowerStmt(ctx, n);
     ctx.lowerLoop = (at, atLeastOnce, body) => unknownLoop(ctx, ctx.loc(at), ctx.text(at), atLeastOnce, body);
     if (!header.name) ctx.uncertainty(loc, 'function name not found');
+    ctx.clean = !def.hasError;
     const decl = fld(def, 'declarator');
-    if (decl && decl.hasError) ctx.uncertainty(src.loc(decl.startIndex, decl.endIndex), 'syntax error in function header');
+    if (decl && !ctx.clean && decl.hasError) ctx.uncertainty(src.loc(decl.startIndex, decl.endIndex), 'syntax error in function header');
     for (const p of header.params) ctx.declare(p.name, p.out ? 'other' : p.kind, false);
     if (body && ty(body) === 'compound_statement') lowerBody(ctx, body);
     else {
