@@ -459,6 +459,8 @@ class Engine {
         return this.rebind(s, dst, this.scalar(dst, r), how);
       }
       case 'unknown': {
+        const arith = this.tracked.has(dst) ? undefined : arithmetic(src.text, s);
+        if (arith) return this.rebind(s, dst, this.scalar(dst, arith), how);
         const kind = this.tracked.get(dst);
         if (kind) {
           const id = `u:${site}`;
@@ -546,7 +548,7 @@ class Engine {
       if (!byAddress) checkUse(s, o, a.var, `passed to ${call}`, { report: (st, v) => this.report(st, v, a.var) });
       if (cls.handoff || (byAddress && !cls.neutral)) {
         s = pushStep(s, ev.loc.line, `'${a.var}' passed to ${call}, which may take it over`, o.id);
-        s = updObj(s, o.id, { handedOff: true });
+        s = updObj(s, o.id, { handedOff: true, ...forget(o) });
       }
       if (byAddress && !cls.neutral && this.tracked.has(a.var)) {
         // the callee may store another object into the variable
@@ -626,7 +628,8 @@ class Engine {
       if (soft) {
         for (const i of soft) {
           const t = targets.get(i);
-          if (t && st.objs.has(t.id)) st = updObj(st, t.id, { handedOff: true });
+          const o = t && st.objs.get(t.id);
+          if (o) st = updObj(st, o.id, { handedOff: true, ...forget(o) });
         }
       }
       for (const e of c.effects) {
@@ -1137,6 +1140,55 @@ function eventText(ev: Event): string {
     case 'use':
       return ev.text;
   }
+}
+
+/**
+ * What a callee that may take the object over (or that does something on
+ * some paths only) leaves unknown: it may lock or unlock it (read_folio-style
+ * helpers unlock when the I/O completes; lock_folio_maybe_drop_mmap() locks
+ * on success), start or end writeback or PG_private_2.
+ */
+function forget(o: Obj): Partial<Obj> {
+  return {
+    locked: o.locked === 'not-held' && o.entryLocked === 'not-held' ? o.locked : 'unknown',
+    lockedByUs: false,
+    writeback: 'unknown',
+    private2: 'unknown',
+  };
+}
+
+/** Constants are followed up to this magnitude through `x++`, `x - 1`, ...; beyond, only the sign. */
+const CONST_CAP = 8;
+
+/** `n--`, `++i`, `n - 1`, `i + 2` on a scalar of known value or sign. */
+export function arithmetic(text: string, s: State): Binding | undefined {
+  const t = text.replace(/\s+/g, '');
+  let m = /^([A-Za-z_]\w*)(\+\+|--)$/.exec(t) ?? /^(\+\+|--)([A-Za-z_]\w*)$/.exec(t);
+  let v: string;
+  let d: number;
+  if (m) {
+    const post = m[2] === '++' || m[2] === '--';
+    v = post ? m[1] : m[2];
+    d = (post ? m[2] : m[1]) === '++' ? 1 : -1;
+  } else {
+    m = /^([A-Za-z_]\w*)([+-])(\d+)$/.exec(t);
+    if (!m) return undefined;
+    v = m[1];
+    d = (m[2] === '+' ? 1 : -1) * Number(m[3]);
+  }
+  const b = s.vars.get(v);
+  if (!b || isObjBinding(b) || b.mask & ERR) return undefined;
+  if (b.c !== undefined) {
+    const c = b.c + d;
+    if (Math.abs(c) <= CONST_CAP) return scalarOf(c);
+    return { mask: c < 0 ? NEG : POS };
+  }
+  // signs: from x >= 1, x - 1 >= 0; from x >= 0, x + 1 >= 1 (and the mirror images)
+  let mask = 0;
+  if (b.mask & POS) mask |= d > 0 ? POS : d === -1 ? ZERO | POS : ANY & ~ERR;
+  if (b.mask & ZERO) mask |= d > 0 ? POS : NEG;
+  if (b.mask & NEG) mask |= d < 0 ? NEG : d === 1 ? NEG | ZERO : ANY & ~ERR;
+  return { mask };
 }
 
 /**
