@@ -623,7 +623,7 @@ export function maskKernelC(src: string, options?: MaskOptions): MaskResult {
       for (let k = a; k < b; k++) if (chars[k] !== '\n' && chars[k] !== '\r') chars[k] = ' ';
     };
     const name = src.slice(nameS, nameE);
-    const pairsOk = commas.length > 0 && commas.length % 2 === 1;
+    const pairsOk = commas.length > 0 && commas.length % 2 === 0;
     if (pairsOk && rel(nameS) >= 5 + prefix.length && !hasNewline(nameS - prefix.length, nameS)) {
       // name and parameters stay where they are
       blankRange(0, rel(nameS));
