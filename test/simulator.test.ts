@@ -557,3 +557,104 @@ test('summaries: annotations feed lock effects; recursion gets no summary', () =
   assert.equal(summaries.size, 0);
   assert.equal(results.size, 2);
 });
+
+// ------------------------------------------------------------------ refinements learnt on fs/ + mm/
+
+test('err = PTR_ERR_OR_ZERO(folio); if (err) return err; prunes the failed lookup', () => {
+  const f = new Fn('potz', { locals: [['folio', 'folio']] });
+  const [b0, b1, b2] = [f.block(), f.block(), f.block()];
+  b0.call(10, 'filemap_get_folio', ['m', 'i'], 'folio').call(11, 'PTR_ERR_OR_ZERO', ['folio'], 'err').branch(12, truthy('err'), 'err', b1, b2);
+  b1.ret(13, { text: 'err', var: 'err' });
+  b2.call(14, 'folio_put', ['folio']).ret(15, 0);
+  assert.deepEqual(rules(run(f.build())), []);
+});
+
+test('a put of a failed lookup is put-unowned; an unchecked failed lookup that is dereferenced is assumed to succeed', () => {
+  const f = new Fn('putfail', { locals: [['folio', 'folio']] });
+  const [b0, b1, b2, b3] = [f.block(), f.block(), f.block(), f.block()];
+  b0.call(10, 'read_mapping_folio', ['m', 'i', 'NULL'], 'folio').branch(11, iserr('folio'), 'IS_ERR(folio)', b1, b2);
+  b1.goto(b3);
+  b2.use(12, 'folio').goto(b3);
+  b3.call(13, 'folio_put', ['folio']).ret(14, 0);
+  const fs = run(f.build());
+  assert.deepEqual(rules(fs), ['put-unowned@13:warning']);
+  assert.match(fs[0].message, /which is an error pointer here: read_mapping_folio\(\) failed at line 10/);
+  // ASSERT(!IS_ERR(folio)) style: no check, then a dereference: the failure path is dropped
+  const g = linear('assume', { locals: [['folio', 'folio']] }, (b) => b.call(10, 'filemap_get_folio', ['m', 'i'], 'folio').use(11, 'folio').call(12, 'folio_put', ['folio']), 13, 0);
+  assert.deepEqual(rules(run(g)), []);
+});
+
+test('stores: *foliop = folio hands the reference on, a put retracts it; private2 by hand after a store has no reference', () => {
+  const f = new Fn('outp', { params: [['foliop', 'folio', true]], locals: [['folio', 'folio']] });
+  const [b0, b1, b2, b3, b4] = [f.block(), f.block(), f.block(), f.block(), f.block()];
+  b0.call(10, 'filemap_get_folio', ['m', 'i'], 'folio').branch(11, iserr('folio'), 'IS_ERR(folio)', b1, b2);
+  b1.ret(12, -2);
+  b2.store(13, 'folio', '*foliop').call(14, 'prepare', [], 'err').branch(15, truthy('err'), 'err', b3, b4);
+  b3.call(16, 'folio_put', ['folio']).ret(17, { text: 'err', var: 'err' });
+  b4.ret(18, 0);
+  assert.deepEqual(rules(run(f.build())), []);
+  const p2 = lookup('p2store', (b) => b.store(20, 'folio', 'creq->folio').call(21, 'folio_set_private_2', ['folio']));
+  assert.deepEqual(rules(run(p2)), ['private2-without-ref@21:error']);
+  // folio_batch_add() takes the reference: a put after it drops one this function no longer has
+  const batch = lookup('batchput', (b) => b.call(20, 'folio_batch_add', ['fbatch', 'folio']).call(21, 'folio_put', ['folio']));
+  assert.deepEqual(rules(run(batch)), ['put-unowned@21:error']);
+});
+
+test('a reference taken into a structure member is stored there', () => {
+  const fn = linear('member', { params: [['e', 'other']] }, (b) => b.call(10, 'alloc_page', ['GFP_KERNEL'], 'e->page').call(11, 'folio_get', ['ac->folio']), 12, 0);
+  assert.deepEqual(rules(run(fn)), []);
+  // but a folio loaded from a member and referenced here is this function's to drop
+  const f = new Fn('loaded', { params: [['di', 'other']], locals: [['folio', 'folio']] });
+  const [b0, b1, b2] = [f.block(), f.block(), f.block()];
+  b0.assign(10, 'folio', 'di->cached').call(11, 'folio_get', ['folio']).branch(12, unknownCond, 'stale', b1, b2);
+  b1.ret(13, -116);
+  b2.call(14, 'folio_put', ['folio']).ret(15, 0);
+  assert.deepEqual(rules(run(f.build())), ['ref-leak@13:error']);
+});
+
+test('loop macros reset their cursor: one end per folio of bio_for_each_folio_all()', () => {
+  const f = new Fn('end_io', { params: [['bio', 'other']] });
+  const [b0, head, body, exit] = [f.block(), f.block(), f.block(), f.block()];
+  b0.goto(head);
+  head.branch(10, unknownCond, 'bio_for_each_folio_all(fi, bio)', body, exit);
+  body.call(11, 'folio_end_writeback', ['fi.folio']).goto(head);
+  exit.ret(12);
+  assert.deepEqual(rules(run(f.build())), []);
+});
+
+test('folio != folio0 is decided when both name tracked objects', () => {
+  const f = new Fn('alias_cmp', { params: [['folio0', 'folio']], locals: [['folio', 'folio']] });
+  const [b0, b1, b2, b3] = [f.block(), f.block(), f.block(), f.block()];
+  b0.assign(10, 'folio', 'folio0').branch(11, unknownCond, 'folio != folio0', b1, b2);
+  b1.call(12, 'folio_unlock', ['folio']).goto(b2);
+  b2.call(13, 'folio_unlock', ['folio0']).goto(b3);
+  b3.ret(14);
+  assert.deepEqual(rules(run(f.build())), []);
+});
+
+test('counted loops: n = 1; while (n) { ...; n--; } runs once', () => {
+  const f = new Fn('counted', { params: [['folio', 'folio']] });
+  const [b0, head, body, exit] = [f.block(), f.block(), f.block(), f.block()];
+  b0.assign(9, 'n', 1).goto(head);
+  head.branch(10, truthy('n'), 'n', body, exit);
+  body.call(11, 'folio_unlock', ['folio']).assign(12, 'n', { kind: 'unknown', text: 'n--' }).goto(head);
+  exit.ret(13);
+  assert.deepEqual(rules(run(f.build())), []);
+});
+
+test('pairs: closing the caller\'s pair and reopening it is balanced; success returns may leave a pair open', () => {
+  const re = linear('wait_dax', { params: [['inode', 'other']] }, (b) => b.call(10, 'inode_dio_end', ['inode']).call(11, 'schedule').call(12, 'inode_dio_begin', ['inode']), 13);
+  assert.deepEqual(rules(run(re)), []);
+  // a begin helper: returns 0 with the pair open, closes it on the failure path
+  const f = new Fn('trans_begin', { params: [['inode', 'other']] });
+  const [b0, b1, b2] = [f.block(), f.block(), f.block()];
+  b0.call(10, 'inode_dio_begin', ['inode']).call(11, 'reserve', [], 'err').branch(12, truthy('err'), 'err', b1, b2);
+  b1.call(13, 'inode_dio_end', ['inode']).ret(14, { text: 'err', var: 'err' });
+  b2.ret(15, 0);
+  assert.deepEqual(rules(run(f.build())), []);
+});
+
+test('a handoff-named callee may unlock: no unlock-not-held or double-lock after it', () => {
+  const fn = lookup('readf', (b) => b.call(19, 'folio_lock', ['folio']).call(20, 'my_read_folio', ['NULL', 'folio']).call(21, 'folio_lock', ['folio']).call(22, 'folio_unlock', ['folio']).call(23, 'folio_put', ['folio']));
+  assert.deepEqual(rules(run(fn)), []);
+});

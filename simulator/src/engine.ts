@@ -168,6 +168,7 @@ class Engine {
       for (const e of b.events) {
         if (e.kind === 'assign') {
           if (e.src.kind === 'var' || e.src.kind === 'not') use(e.src.name);
+          else if (e.src.kind === 'unknown') for (const id of e.src.text.match(/[A-Za-z_]\w*/g) ?? []) use(id);
           d.add(e.dst);
         } else if (e.kind === 'call' && e.result !== undefined) d.add(e.result);
       }
