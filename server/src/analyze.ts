@@ -9,6 +9,7 @@
 import type { Parser } from 'web-tree-sitter';
 import { createParser } from './parser';
 import { maskKernelC } from './kernelc/mask';
+import type { MaskResult } from './kernelc/mask-types';
 import { focusRelevant, matchIndex } from './kernelc/focus';
 import { CONTRACTS } from '../../simulator/src/contracts';
 import { extractFile, extractFunctionAt } from './extract';
@@ -80,7 +81,7 @@ export class Analyzer {
     let t = performance.now();
     let tree;
     try {
-      const masked = maskKernelC(text);
+      const masked = safeMask(text);
       // parse only the functions that can matter (same offsets, other text blanked)
       const focused = focusRelevant(masked.text, matchIndex(masked.text, RELEVANT_ALL));
       timing.mask = performance.now() - t;
@@ -128,7 +129,7 @@ export class Analyzer {
 
   /** Extract one function by name (or the one containing a 1-based line) and simulate it with a trace. */
   simulate(text: string, which: { name?: string; line?: number }, opts: AnalyzeOptions): { fn: FunctionIR; result: SimResult } | undefined {
-    const masked = maskKernelC(text);
+    const masked = safeMask(text);
     const tree = this.parser.parse(masked.text);
     if (!tree) return undefined;
     try {
@@ -145,6 +146,15 @@ export class Analyzer {
     } finally {
       tree.delete();
     }
+  }
+}
+
+/** Masking must never cost the user a file: on an internal error, parse the text as it is. */
+function safeMask(text: string): MaskResult {
+  try {
+    return maskKernelC(text);
+  } catch {
+    return { text, rewrites: [] };
   }
 }
 
