@@ -1158,8 +1158,8 @@ function forget(o: Obj): Partial<Obj> {
   };
 }
 
-/** Constants are followed up to this magnitude through `x++`, `x - 1`, ...; beyond, only the sign. */
-const CONST_CAP = 8;
+/** Constants are followed up to this magnitude through `x++`, `x - 1`, ...; beyond, only the sign (counters would multiply states). */
+const CONST_CAP = 1;
 
 /** `n--`, `++i`, `n - 1`, `i + 2` on a scalar of known value or sign. */
 export function arithmetic(text: string, s: State): Binding | undefined {
