@@ -58,10 +58,10 @@ export function isPutDead(o: Obj): boolean {
 /** A use of the object (dereference or call argument): use-after-put, use-after-writeback-end. */
 export function checkUse(s: State, o: Obj, name: string, what: string, ctx: Pick<EffectCtx, 'report'>, endsWriteback = false): void {
   if (o.value === 'null' || o.value === 'err') return;
-  if (o.wbEndedNoRef && o.refs === 0) {
+  if (o.wbEndedNoRef && o.refs === 0 && !(o.locked === 'held' && o.lockedByUs)) {
     // the last thing keeping it alive was writeback
     if (!endsWriteback) ctx.report(s, { rule: 'use-after-writeback-end', obj: o, message: msg.useAfterWbEnd(name, what, o.wbNote), related: rel(o.wbNote, 'writeback ended here') });
-  } else if (isPutDead(o)) {
+  } else if (!o.wbEndedNoRef && isPutDead(o)) {
     ctx.report(s, { rule: 'use-after-put', obj: o, message: msg.useAfterPut(name, what, o.putNote), related: rel(o.putNote, 'last reference dropped here') });
   }
 }

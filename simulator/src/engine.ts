@@ -662,11 +662,18 @@ class Engine {
         const t = targets.get(e.arg ?? 0);
         if (!t) continue;
         if (e.op === 'lock' && t.locked === 'held') okFeasible = false;
-        if (e.op === 'get' && t.refs > 0) failFeasible = false;
+        if (e.op === 'get' && t.refs > 0 && TRY_GET.test(ev.callee)) failFeasible = false;
       }
       if (okFeasible) {
         let ok = touched ? pushStep(s, ev.loc.line, `${call} succeeded`, stepObj) : s;
         ok = apply(ok);
+        if (PAGE_CACHE_ADD.test(ev.callee)) {
+          // the folio is locked for the page cache's read protocol: whoever reads it unlocks it
+          for (const e of c.effects) {
+            const t = e.op === 'lock' ? targets.get(e.arg ?? 0) : undefined;
+            if (t && ok.objs.has(t.id)) ok = updObj(ok, t.id, { lockedByUs: false });
+          }
+        }
         if (ev.result !== undefined) ok = this.rebind(ok, ev.result, this.scalar(ev.result, okRes), 'reassigned');
         out.push(ok);
       }
@@ -679,7 +686,8 @@ class Engine {
           const o = bad.objs.get(t.id);
           if (!o || o.value === 'null' || o.value === 'err') continue;
           if (e.op === 'lock') bad = updObj(bad, o.id, { locked: 'not-held', lockedByUs: false, lockNote: failNote });
-          if (e.op === 'get' && o.refs === 0) bad = updObj(bad, o.id, { callerRef: false, tryFailed: true, refNote: failNote });
+          // a failed try_get means the refcount was zero: nothing keeps the object alive for us
+          if (e.op === 'get' && o.refs === 0 && TRY_GET.test(ev.callee)) bad = updObj(bad, o.id, { callerRef: false, tryFailed: true, refNote: failNote });
         }
         if (ev.result !== undefined) bad = this.rebind(bad, ev.result, this.scalar(ev.result, failRes), 'reassigned');
         out.push(bad);
@@ -1220,6 +1228,11 @@ const VALUE_CALLS: Record<string, (v: 'valid' | 'null' | 'err') => number> = {
   IS_ERR: (v) => (v === 'err' ? POS : ZERO),
   IS_ERR_OR_NULL: (v) => (v === 'valid' ? ZERO : POS),
 };
+
+/** Calls whose failure means the refcount was zero. */
+const TRY_GET = /try_get|get_unless_zero|get_page_unless_zero/;
+/** Adding to the page cache locks the folio for the read that follows. */
+const PAGE_CACHE_ADD = /^(__)?filemap_add_folio$|^add_to_page_cache/;
 
 /** FGP_ flags that do not lock (include/linux/pagemap.h, 6.1 and 6.12). */
 const FGP_NOLOCK = new Set(['FGP_ACCESSED', 'FGP_CREAT', 'FGP_WRITE', 'FGP_NOFS', 'FGP_NOWAIT', 'FGP_FOR_MMAP', 'FGP_STABLE', 'FGP_HEAD', 'FGP_ENTRY']);
