@@ -10,7 +10,7 @@
  */
 import type { Arg, AssignEvent, Block, CallEvent, Cond, Event, FunctionIR, Loc, ReturnValue, Terminator, VarName } from './ir';
 import type { Contract, Effect, ReturnsObject } from './contract-types';
-import { DEFAULT_BUDGET, type Budget, type Finding, type PathStep, type SimOptions, type SimResult, type Summary, type Trace, type TracePath, type TraceStep } from './api-types';
+import { DEFAULT_BUDGET, type Budget, type Finding, type PathStep, type SimResult, type Summary, type Trace, type TracePath, type TraceStep } from './api-types';
 import type { RuleId } from './rules';
 import {
   ANY, ERR, NEG, REF_CAP, NONZERO, POS, ZERO,
@@ -1326,4 +1326,3 @@ export function isTrivial(fn: FunctionIR, inp: EngineInput): boolean {
   return new Engine(fn, inp).trivial();
 }
 
-export type { SimOptions };

@@ -8,8 +8,32 @@
  *                               for the cycle), then every function simulated with them
  *
  * Contracts: the built-in table for `opts.kernelVersion`, overridden by
- * `opts.contracts`. Calls with neither contract nor summary follow the
- * unknown-callee policy described in callees.ts.
+ * `opts.contracts`; then summaries (`opts.summaries`, or inferred by
+ * analyseFile); then NEUTRAL_CALLS; then the unknown-callee policy of
+ * callees.ts (leave the folio alone, count as a use; hand it off when the
+ * name suggests the callee takes it over or ends it).
+ *
+ * Design decisions (details in the module comments):
+ * - Path-sensitive with merging (engine.ts): states equal by canonical key
+ *   (state.ts `stateKey`) at a block are explored once. Objects are named by
+ *   creation site, counts are capped, scalars live in a sign domain (plus
+ *   exact values -1..1 and constants), dead scalars are dropped at block
+ *   entry (liveness): loops terminate and states merge.
+ * - Severity: per event, the states reaching it are counted; a finding is an
+ *   `error` when every state reaching its event violates the rule there, a
+ *   `warning` when only some do. One finding per (rule, location, object),
+ *   keeping the first path found (breadth-first: the shortest).
+ * - Budget (`opts.budget`, DEFAULT_BUDGET): when the distinct states or the
+ *   wall clock (read every 64 states) run out, exploration stops, one
+ *   `analysis-incomplete` info finding is reported at the function's name,
+ *   and the findings already found stay but are downgraded to `warning`
+ *   (each is real on the path explored; "every path" can no longer be said).
+ * - Ownership: a parameter (or an object of unknown origin) carries its
+ *   caller's reference and an unknown lock state; only what the function
+ *   itself provably does is judged. Puts of an object this function never
+ *   held a reference of drop someone else's references and are not judged
+ *   after the first. Writeback and private2 lifetime rules count only the
+ *   function's own references (writeback holds none).
  */
 import type { FileIR, FunctionIR } from './ir';
 import type { Contract, KernelVersion } from './contract-types';
