@@ -194,12 +194,14 @@ export function isLoopMacroName(name: string): boolean {
   );
 }
 
-/** Bitmap of the first characters of every name we may have to rewrite. */
-const INTERESTING_FIRST = new Uint8Array(128);
-for (const set of [PLAIN_ANNOTATIONS, PAREN_ANNOTATIONS]) {
-  for (const s of set) INTERESTING_FIRST[s.charCodeAt(0)] = 1;
+/**
+ * Two-character prefixes of every annotation name (and `__free`), as
+ * first * 128 + second: a cheap filter before looking a word up.
+ */
+const ANNOTATION_PREFIX = new Uint8Array(128 * 128);
+for (const set of [PLAIN_ANNOTATIONS, PAREN_ANNOTATIONS, new Set(['__free'])]) {
+  for (const s of set) ANNOTATION_PREFIX[s.charCodeAt(0) * 128 + s.charCodeAt(1)] = 1;
 }
-INTERESTING_FIRST[95] = 1; // '_' (__free and friends)
 
 // ---------------------------------------------------------------- scanner
 
@@ -233,645 +235,686 @@ export interface MaskOptions {
 const STMT_KEYWORDS = new Set<string>(['if', 'for', 'while', 'do', 'switch', 'return', 'goto']);
 const CTRL_KEYWORDS = new Set<string>(['if', 'for', 'while', 'switch']);
 
-export function maskKernelC(src: string, options?: MaskOptions): MaskResult {
-  const n = src.length;
-  const rewrites: Rewrite[] = [];
-  /** replacement text per rewrite; undefined: blank the original */
-  const reps: (string | undefined)[] = [];
-  const onUnknown = options?.onUnknownBlockMacro;
+// scanner state: module-level so that the helpers are plain functions
+// (closures created per call defeat inlining); maskKernelC is not re-entrant.
+let n = 0;
+let rewrites: Rewrite[] = [];
+/** replacement text per rewrite; undefined: blank the original */
+let reps: (string | undefined)[] = [];
+let unknownNames: [string, number][] | null = null;
 
-  let i = 0;
-  let depth = 0;
-  let stack: number[] = [];
-  let atLineStart = true;
-  /** the previous significant token was an identifier at [lastIdS, lastIdE) */
-  let lastIdS = -1;
-  let lastIdE = -1;
-  /** ... and it stood at the start of a statement / right after a do-body */
-  let lastIdStmt = false;
-  let lastIdAfterDo = false;
-  /** the identifier at lastIdS followed `static` at a statement start */
-  let lastIdStatic = false;
-  let sawStatic = false;
-  /** the next token starts a statement (inside braces) */
-  let stmtStart = false;
-  /** the previous token closed the body of a `do` */
-  let afterDo = false;
-  /** the next token starts an argument of a call (only tracked inside braces) */
-  let argStart = false;
-  const conds: CondGroup[] = [];
-  /** flat [start, end, ...] of the words of the current top-level declaration */
-  const declWords: number[] = [];
-  let declN = 0;
-  /** deferred calls: identifier span, `(` position, flags, stack length after the push */
-  const callS: number[] = [];
-  const callE: number[] = [];
-  const callP: number[] = [];
-  const callF: number[] = [];
-  const callAt: number[] = [];
-  let callN = 0;
+let depth: number = 0;
+let stack: number[] = [];
+/** the previous significant token was an identifier starting at lastIdS (-1: it was not) */
+let lastIdS: number = -1;
+/** ... and it stood at the start of a statement / right after a do-body */
+let lastIdStmt: boolean = false;
+let lastIdAfterDo: boolean = false;
+/** the identifier at lastIdS followed `static` at a statement start */
+let lastIdStatic: boolean = false;
+/** the next token starts an argument of a call (only tracked inside braces) */
+let argStart: boolean = false;
+let conds: CondGroup[] = [];
+/** flat [start, end, ...] of the words of the current top-level declaration */
+let declWords: number[] = [];
+let declN: number = 0;
+/** deferred calls: identifier span, `(` position, flags, stack length after the push */
+let callS: number[] = [];
+let callE: number[] = [];
+let callP: number[] = [];
+let callF: number[] = [];
+let callAt: number[] = [];
+let callN: number = 0;
 
-  const add = (start: number, end: number, kind: RewriteKind, rep?: string): void => {
-    rewrites.push({ start, end, kind, original: src.slice(start, end) });
-    reps.push(rep);
-  };
+/** the text being masked */
+let src = '';
+/** the position to resume scanning at, set by handlers that consume a whole construct */
 
-  /** Record a rewrite that may lie before rewrites already recorded (kept sorted). */
-  const insertSorted = (start: number, end: number, kind: RewriteKind, rep?: string): void => {
-    let k = rewrites.length;
-    while (k > 0 && rewrites[k - 1].start > start) k--;
-    if (k === rewrites.length) {
-      add(start, end, kind, rep);
-      return;
-    }
-    rewrites.splice(k, 0, { start, end, kind, original: src.slice(start, end) });
-    reps.splice(k, 0, rep);
-  };
+function add(start: number, end: number, kind: RewriteKind, rep?: string): void {
+  rewrites.push({ start, end, kind, original: src.slice(start, end) });
+  reps.push(rep);
+}
 
-  /** Record a rewrite of [start, end) that replaces every rewrite recorded inside it. */
-  const replaceRange = (start: number, end: number, kind: RewriteKind, rep: string): void => {
-    let k = rewrites.length;
-    while (k > 0 && rewrites[k - 1].start >= start) k--;
-    rewrites.length = k;
-    reps.length = k;
+/** Record a rewrite that may lie before rewrites already recorded (kept sorted). */
+function insertSorted(start: number, end: number, kind: RewriteKind, rep?: string): void {
+  let k = rewrites.length;
+  while (k > 0 && rewrites[k - 1].start > start) k--;
+  if (k === rewrites.length) {
     add(start, end, kind, rep);
-  };
+    return;
+  }
+  rewrites.splice(k, 0, { start, end, kind, original: src.slice(start, end) });
+  reps.splice(k, 0, rep);
+}
 
-  /** Same-length identifier text for [s, e). */
-  const identText = (s: number, e: number): string => {
-    const orig = src.slice(s, e);
-    if (orig.indexOf('\n') < 0 && orig.indexOf('\r') < 0) return '_'.repeat(e - s);
-    return '_' + orig.slice(1).replace(/[^\r\n]/g, ' ');
-  };
+/** Record a rewrite of [start, end) that replaces every rewrite recorded inside it. */
+function replaceRange(start: number, end: number, kind: RewriteKind, rep: string): void {
+  let k = rewrites.length;
+  while (k > 0 && rewrites[k - 1].start >= start) k--;
+  rewrites.length = k;
+  reps.length = k;
+  add(start, end, kind, rep);
+}
 
-  /** Replace [s, e) by an identifier of the same length. */
-  const identify = (s: number, e: number, kind: RewriteKind): void => {
-    add(s, e, kind, identText(s, e));
-  };
+/** Same-length identifier text for [s, e). */
+function identText(s: number, e: number): string {
+  const orig = src.slice(s, e);
+  if (orig.indexOf('\n') < 0 && orig.indexOf('\r') < 0) return '_'.repeat(e - s);
+  return '_' + orig.slice(1).replace(/[^\r\n]/g, ' ');
+}
 
-  /** Position after a block comment starting at p ('/' '*'), or n. */
-  const skipBlockComment = (p: number): number => {
-    const e = src.indexOf('*/', p + 2);
-    return e < 0 ? n : e + 2;
-  };
+/** Replace [s, e) by an identifier of the same length. */
+function identify(s: number, e: number, kind: RewriteKind): void {
+  add(s, e, kind, identText(s, e));
+}
 
-  /** Position after a string or char literal starting at p (quote q). */
-  const skipQuoted = (p: number, q: number): number => {
-    let j = p + 1;
-    while (j < n) {
-      const c = src.charCodeAt(j);
-      if (c === q) return j + 1;
-      if (c === CH_BSL) { j += 2; continue; }
-      if (c === CH_NL) return j; // unterminated: stop at the line end
-      j++;
+/** Position after a block comment starting at p ('/' '*'), or n. */
+function skipBlockComment(p: number): number {
+  const e = src.indexOf('*/', p + 2);
+  return e < 0 ? n : e + 2;
+}
+
+/** Position after a string or char literal starting at p (quote q). */
+function skipQuoted(p: number, q: number): number {
+  let j = p + 1;
+  while (j < n) {
+    const c = src.charCodeAt(j);
+    if (c === q) return j + 1;
+    if (c === CH_BSL) { j += 2; continue; }
+    if (c === CH_NL) return j; // unterminated: stop at the line end
+    j++;
+  }
+  return n;
+}
+
+/** Skip whitespace, comments and line continuations from p: the next significant position. */
+function skipWsComments(p: number): number {
+  while (p < n) {
+    const c = src.charCodeAt(p);
+    if (isSpace(c)) { p++; continue; }
+    if (c === CH_SLASH) {
+      const d = src.charCodeAt(p + 1);
+      if (d === CH_STAR) { p = skipBlockComment(p); continue; }
+      if (d === CH_SLASH) { const e = src.indexOf('\n', p); p = e < 0 ? n : e; continue; }
     }
-    return n;
-  };
-
-  /** Skip whitespace, comments and line continuations from p: the next significant position. */
-  const skipWsComments = (p: number): number => {
-    while (p < n) {
-      const c = src.charCodeAt(p);
-      if (isSpace(c)) { p++; continue; }
-      if (c === CH_SLASH) {
-        const d = src.charCodeAt(p + 1);
-        if (d === CH_STAR) { p = skipBlockComment(p); continue; }
-        if (d === CH_SLASH) { const e = src.indexOf('\n', p); p = e < 0 ? n : e; continue; }
-      }
-      if (c === CH_BSL && (src.charCodeAt(p + 1) === CH_NL || (src.charCodeAt(p + 1) === CH_CR && src.charCodeAt(p + 2) === CH_NL))) {
-        p += 2; continue;
-      }
-      break;
+    if (c === CH_BSL && (src.charCodeAt(p + 1) === CH_NL || (src.charCodeAt(p + 1) === CH_CR && src.charCodeAt(p + 2) === CH_NL))) {
+      p += 2; continue;
     }
-    return p;
-  };
+    break;
+  }
+  return p;
+}
 
-  const hasNewline = (a: number, b: number): boolean => {
-    const k = src.indexOf('\n', a);
-    return k >= 0 && k < b;
-  };
+function hasNewline(a: number, b: number): boolean {
+  const k = src.indexOf('\n', a);
+  return k >= 0 && k < b;
+}
 
-  /** End of the identifier starting at p. */
-  const identEnd = (p: number): number => {
-    let e = p;
-    while (e < n && isIdPart(src.charCodeAt(e))) e++;
-    return e;
-  };
+/** End of the identifier starting at p. */
+function identEnd(p: number): number {
+  let e = p;
+  while (e < n && isIdPart(src.charCodeAt(e))) e++;
+  return e;
+}
 
-  /** Given p at '(', the position of its matching ')' (or -1). */
-  const matchParen = (p: number): number => {
-    let lvl = 0;
-    let j = p;
-    while (j < n) {
-      const c = src.charCodeAt(j);
-      if (c === CH_LP) lvl++;
-      else if (c === CH_RP) { if (--lvl === 0) return j; }
-      else if (c === CH_SLASH) {
-        const d = src.charCodeAt(j + 1);
-        if (d === CH_STAR) { j = skipBlockComment(j); continue; }
-        if (d === CH_SLASH) { const e = src.indexOf('\n', j); j = e < 0 ? n : e; continue; }
-      } else if (c === CH_DQ || c === CH_SQ) { j = skipQuoted(j, c); continue; }
-      j++;
+/** Given p at '(', the position of its matching ')' (or -1). */
+function matchParen(p: number): number {
+  let lvl = 0;
+  let j = p;
+  while (j < n) {
+    const c = src.charCodeAt(j);
+    if (c === CH_LP) lvl++;
+    else if (c === CH_RP) { if (--lvl === 0) return j; }
+    else if (c === CH_SLASH) {
+      const d = src.charCodeAt(j + 1);
+      if (d === CH_STAR) { j = skipBlockComment(j); continue; }
+      if (d === CH_SLASH) { const e = src.indexOf('\n', j); j = e < 0 ? n : e; continue; }
+    } else if (c === CH_DQ || c === CH_SQ) { j = skipQuoted(j, c); continue; }
+    j++;
+  }
+  return -1;
+}
+
+/** Positions of the first `max` commas at the top level of the parens (p, rp). */
+function topCommas(p: number, rp: number, max: number): number[] {
+  const out: number[] = [];
+  if (rp < 0) return out;
+  let lvl = 0;
+  for (let j = p + 1; j < rp && out.length < max; j++) {
+    const d = src.charCodeAt(j);
+    if (d === CH_LP || d === CH_LB || d === CH_LSQ) lvl++;
+    else if (d === CH_RP || d === CH_RB || d === CH_RSQ) lvl--;
+    else if (d === CH_COMMA && lvl === 0) out.push(j);
+    else if (d === CH_DQ || d === CH_SQ) j = skipQuoted(j, d) - 1;
+    else if (d === CH_SLASH && src.charCodeAt(j + 1) === CH_STAR) j = skipBlockComment(j) - 1;
+  }
+  return out;
+}
+
+/** End of the directive line starting at p (position of the ending newline, or n). */
+function directiveEnd(p: number): number {
+  let j = p;
+  while (j < n) {
+    const c = src.charCodeAt(j);
+    if (c === CH_NL) return j;
+    if (c === CH_BSL) {
+      const d = src.charCodeAt(j + 1);
+      if (d === CH_NL) { j += 2; continue; }
+      if (d === CH_CR && src.charCodeAt(j + 2) === CH_NL) { j += 3; continue; }
+    } else if (c === CH_SLASH) {
+      const d = src.charCodeAt(j + 1);
+      if (d === CH_STAR) { j = skipBlockComment(j); continue; }
+      if (d === CH_SLASH) { const e = src.indexOf('\n', j); return e < 0 ? n : e; }
+    } else if (c === CH_DQ || c === CH_SQ) {
+      j = skipQuoted(j, c); continue;
     }
+    j++;
+  }
+  return n;
+}
+
+/** The directive word after '#' at p, and the position after it. */
+let dwEnd = 0;
+function directiveWord(p: number): string {
+  let j = p + 1;
+  while (j < n && (src.charCodeAt(j) === CH_SP || src.charCodeAt(j) === CH_TAB)) j++;
+  const s = j;
+  while (j < n && isIdPart(src.charCodeAt(j))) j++;
+  dwEnd = j;
+  return src.slice(s, j);
+}
+
+/** Whether the condition of `#if`/`#elif` in [p, end) is the literal 0. */
+function condIsZero(p: number, end: number): boolean {
+  const j = skipWsComments(p);
+  if (j >= end || src.charCodeAt(j) !== 48) return false;
+  return skipWsComments(j + 1) >= end;
+}
+
+/**
+ * Skip an inactive branch starting at p (after a directive line).
+ * Returns the position of the '#' of the `#elif`, `#else` or `#endif`
+ * that ends it at nesting level 0, or n.
+ */
+function skipInactive(p: number): number {
+  let lvl = 0;
+  let lineStart = true;
+  let j = p;
+  while (j < n) {
+    const c = src.charCodeAt(j);
+    if (c === CH_NL) { lineStart = true; j++; continue; }
+    if (c === CH_SP || c === CH_TAB || c === CH_CR || c === CH_FF || c === CH_VT) { j++; continue; }
+    if (c === CH_SLASH) {
+      const d = src.charCodeAt(j + 1);
+      if (d === CH_STAR) { j = skipBlockComment(j); continue; }
+      if (d === CH_SLASH) { const e = src.indexOf('\n', j); j = e < 0 ? n : e; continue; }
+    }
+    if (c === CH_HASH && lineStart) {
+      const w = directiveWord(j);
+      if (w === 'if' || w === 'ifdef' || w === 'ifndef') lvl++;
+      else if (w === 'endif') { if (lvl === 0) return j; lvl--; }
+      else if ((w === 'else' || w === 'elif' || w === 'elifdef' || w === 'elifndef') && lvl === 0) return j;
+      j = directiveEnd(j);
+      continue;
+    }
+    lineStart = false;
+    if (c === CH_DQ || c === CH_SQ) { j = skipQuoted(j, c); continue; }
+    j++;
+  }
+  return n;
+}
+
+/**
+ * A type-only argument starting at the identifier at s (inside a call's
+ * parentheses): the end of the type text, or -1.
+ */
+function matchTypeArg(s: number, e0: number): number {
+  // fast path: a name followed by `->`, `.`, `(`, `[`, an operator...: an expression
+  let k = e0;
+  while (k < n && (src.charCodeAt(k) === CH_SP || src.charCodeAt(k) === CH_TAB)) k++;
+  const c1 = src.charCodeAt(k);
+  if (c1 === CH_COMMA || c1 === CH_RP) {
+    if (!TYPE_WORDS.has(src.slice(s, e0))) return -1;
+  } else if (c1 !== CH_STAR && !isIdStart(c1) && !isSpace(c1) && c1 !== CH_SLASH) {
     return -1;
-  };
-
-  /** Positions of the first `max` commas at the top level of the parens (p, rp). */
-  const topCommas = (p: number, rp: number, max: number): number[] => {
-    const out: number[] = [];
-    if (rp < 0) return out;
-    let lvl = 0;
-    for (let j = p + 1; j < rp && out.length < max; j++) {
-      const d = src.charCodeAt(j);
-      if (d === CH_LP || d === CH_LB || d === CH_LSQ) lvl++;
-      else if (d === CH_RP || d === CH_RB || d === CH_RSQ) lvl--;
-      else if (d === CH_COMMA && lvl === 0) out.push(j);
-      else if (d === CH_DQ || d === CH_SQ) j = skipQuoted(j, d) - 1;
-      else if (d === CH_SLASH && src.charCodeAt(j + 1) === CH_STAR) j = skipBlockComment(j) - 1;
-    }
-    return out;
-  };
-
-  /** End of the directive line starting at p (position of the ending newline, or n). */
-  const directiveEnd = (p: number): number => {
-    let j = p;
-    while (j < n) {
-      const c = src.charCodeAt(j);
-      if (c === CH_NL) return j;
-      if (c === CH_BSL) {
-        const d = src.charCodeAt(j + 1);
-        if (d === CH_NL) { j += 2; continue; }
-        if (d === CH_CR && src.charCodeAt(j + 2) === CH_NL) { j += 3; continue; }
-      } else if (c === CH_SLASH) {
-        const d = src.charCodeAt(j + 1);
-        if (d === CH_STAR) { j = skipBlockComment(j); continue; }
-        if (d === CH_SLASH) { const e = src.indexOf('\n', j); return e < 0 ? n : e; }
-      } else if (c === CH_DQ || c === CH_SQ) {
-        j = skipQuoted(j, c); continue;
-      }
+  }
+  let j = s;
+  let base = 0; // 0 none, 1 plain identifier, 2 definite type
+  let stars = 0;
+  let quals = 0;
+  let lastEnd = s;
+  for (;;) {
+    j = skipWsComments(j);
+    if (j >= n) return -1;
+    const c = src.charCodeAt(j);
+    if (c === CH_COMMA || c === CH_RP) break;
+    if (c === CH_STAR) {
+      if (base === 0) return -1;
+      stars++;
       j++;
+      lastEnd = j;
+      continue;
     }
-    return n;
-  };
-
-  /** The directive word after '#' at p, and the position after it. */
-  let dwEnd = 0;
-  const directiveWord = (p: number): string => {
-    let j = p + 1;
-    while (j < n && (src.charCodeAt(j) === CH_SP || src.charCodeAt(j) === CH_TAB)) j++;
-    const s = j;
-    while (j < n && isIdPart(src.charCodeAt(j))) j++;
-    dwEnd = j;
-    return src.slice(s, j);
-  };
-
-  /** Whether the condition of `#if`/`#elif` in [p, end) is the literal 0. */
-  const condIsZero = (p: number, end: number): boolean => {
-    const j = skipWsComments(p);
-    if (j >= end || src.charCodeAt(j) !== 48) return false;
-    return skipWsComments(j + 1) >= end;
-  };
-
-  /**
-   * Skip an inactive branch starting at p (after a directive line).
-   * Returns the position of the '#' of the `#elif`, `#else` or `#endif`
-   * that ends it at nesting level 0, or n.
-   */
-  const skipInactive = (p: number): number => {
-    let lvl = 0;
-    let lineStart = true;
-    let j = p;
-    while (j < n) {
-      const c = src.charCodeAt(j);
-      if (c === CH_NL) { lineStart = true; j++; continue; }
-      if (c === CH_SP || c === CH_TAB || c === CH_CR || c === CH_FF || c === CH_VT) { j++; continue; }
-      if (c === CH_SLASH) {
-        const d = src.charCodeAt(j + 1);
-        if (d === CH_STAR) { j = skipBlockComment(j); continue; }
-        if (d === CH_SLASH) { const e = src.indexOf('\n', j); j = e < 0 ? n : e; continue; }
-      }
-      if (c === CH_HASH && lineStart) {
-        const w = directiveWord(j);
-        if (w === 'if' || w === 'ifdef' || w === 'ifndef') lvl++;
-        else if (w === 'endif') { if (lvl === 0) return j; lvl--; }
-        else if ((w === 'else' || w === 'elif' || w === 'elifdef' || w === 'elifndef') && lvl === 0) return j;
-        j = directiveEnd(j);
-        continue;
-      }
-      lineStart = false;
-      if (c === CH_DQ || c === CH_SQ) { j = skipQuoted(j, c); continue; }
-      j++;
-    }
-    return n;
-  };
-
-  /**
-   * A type-only argument starting at the identifier at s (inside a call's
-   * parentheses): the end of the type text, or -1.
-   */
-  const matchTypeArg = (s: number): number => {
-    let j = s;
-    let base = 0; // 0 none, 1 plain identifier, 2 definite type
-    let stars = 0;
-    let quals = 0;
-    let lastEnd = s;
-    for (;;) {
-      j = skipWsComments(j);
-      if (j >= n) return -1;
-      const c = src.charCodeAt(j);
-      if (c === CH_COMMA || c === CH_RP) break;
-      if (c === CH_STAR) {
-        if (base === 0) return -1;
-        stars++;
-        j++;
-        lastEnd = j;
-        continue;
-      }
-      if (!isIdStart(c)) return -1;
-      let e = identEnd(j);
-      const w = src.slice(j, e);
-      if (TYPE_QUALS.has(w)) {
-        quals++;
-      } else if (stars > 0) {
-        return -1; // `a * b`: an expression
-      } else if (w === 'struct' || w === 'union' || w === 'enum') {
-        if (base !== 0) return -1;
-        const k = skipWsComments(e);
-        if (k >= n || !isIdStart(src.charCodeAt(k))) return -1;
-        e = identEnd(k);
-        base = 2;
-      } else if (TYPE_WORDS.has(w)) {
-        if (base === 1) return -1;
-        base = 2;
-      } else {
-        if (base !== 0) return -1; // two names in a row: a declaration, not a type
-        base = 1;
-      }
-      j = e;
-      lastEnd = e;
-    }
-    if (base === 0) return -1;
-    if (base === 1 && stars === 0 && quals === 0) return -1; // a plain name is an expression
-    return lastEnd;
-  };
-
-  /**
-   * At p, the start of a call argument made of an operator only
-   * (`ASSERTCMP(a, ==, b)`): rewrites it and returns its end, or -1.
-   */
-  const operatorArg = (p: number): number => {
-    let j = p;
-    while (j < n && OPERATOR_CHAR[src.charCodeAt(j)] === 1) j++;
-    if (j === p) return -1;
-    const d = src.charCodeAt(skipWsComments(j));
-    if (d !== CH_COMMA && d !== CH_RP) return -1;
-    identify(p, j, 'other');
-    return j;
-  };
-
-  /** Handle a directive at p (the '#', first on its line). Returns the resume position. */
-  const directive = (p: number): number => {
-    const w = directiveWord(p);
-    const afterWord = dwEnd;
-    const end = directiveEnd(p);
-    const top = conds.length > 0 ? conds[conds.length - 1] : undefined;
-    if (w === 'if' || w === 'ifdef' || w === 'ifndef') {
-      if (depth > 0) {
-        const g: CondGroup = {
-          masked: true, kept: true, depthAt: depth, stackAt: null, callsAt: 0,
-          depthAfter: -1, stackAfter: null, callsAfter: 0,
-        };
-        conds.push(g);
-        if (w === 'if' && condIsZero(afterWord, end)) {
-          g.kept = false;
-          const stop = skipInactive(end);
-          add(p, stop, 'preproc');
-          return stop;
-        }
-        add(p, end, 'preproc');
-        return end;
-      }
-      conds.push({
-        masked: false, kept: true, depthAt: depth, stackAt: stack.slice(), callsAt: callN,
-        depthAfter: -1, stackAfter: null, callsAfter: 0,
-      });
-      return end;
-    }
-    if (w === 'else' || w === 'elif' || w === 'elifdef' || w === 'elifndef') {
-      if (top === undefined) {
-        if (depth > 0) add(p, end, 'preproc');
-        return end;
-      }
-      if (top.masked) {
-        if (top.kept || (w === 'elif' && condIsZero(afterWord, end))) {
-          const stop = skipInactive(end);
-          add(p, stop, 'preproc');
-          return stop;
-        }
-        top.kept = true;
-        add(p, end, 'preproc');
-        return end;
-      }
-      if (top.depthAfter < 0) {
-        top.depthAfter = depth;
-        top.stackAfter = stack;
-        top.callsAfter = callN;
-      }
-      depth = top.depthAt;
-      stack = top.stackAt !== null ? top.stackAt.slice() : [];
-      if (callN > top.callsAt) callN = top.callsAt;
-      return end;
-    }
-    if (w === 'endif') {
-      if (top === undefined) {
-        if (depth > 0) add(p, end, 'preproc');
-        return end;
-      }
-      conds.pop();
-      if (top.masked) {
-        add(p, end, 'preproc');
-        return end;
-      }
-      if (top.depthAfter >= 0) {
-        depth = top.depthAfter;
-        stack = top.stackAfter ?? [];
-        if (callN > top.callsAfter) callN = top.callsAfter;
-      }
-      return end;
-    }
-    // #define, #undef, #include, #pragma, #error, #warning, #line, null directive
-    if (depth > 0) add(p, end, 'preproc');
-    return end;
-  };
-
-  /** Rewrite a SYSCALL_DEFINEn / COMPAT_SYSCALL_DEFINEn header at s with `(` at lp: the resume position or -1. */
-  const syscallHeader = (s: number, lp: number, compat: boolean): number => {
-    const rp = matchParen(lp);
-    if (rp < 0) return -1;
-    const commas = topCommas(lp, rp, 64);
-    const nameS = skipWsComments(lp + 1);
-    const nameE = identEnd(nameS);
-    if (nameE === nameS || nameE > rp) return -1;
-    const orig = src.slice(s, rp + 1);
-    const chars = orig.split('');
-    const prefix = compat ? 'compat_sys_' : 'sys_';
-    const rel = (x: number): number => x - s;
-    const setText = (at: number, t: string): void => {
-      for (let k = 0; k < t.length; k++) chars[at + k] = t[k];
-    };
-    const blankRange = (a: number, b: number): void => {
-      for (let k = a; k < b; k++) if (chars[k] !== '\n' && chars[k] !== '\r') chars[k] = ' ';
-    };
-    const name = src.slice(nameS, nameE);
-    const pairsOk = commas.length > 0 && commas.length % 2 === 0;
-    if (pairsOk && rel(nameS) >= 5 + prefix.length && !hasNewline(nameS - prefix.length, nameS)) {
-      // name and parameters stay where they are
-      blankRange(0, rel(nameS));
-      setText(0, 'long');
-      setText(rel(nameS) - prefix.length, prefix);
-      blankRange(rel(nameE), rel(commas[0]) + 1);
-      chars[rel(commas[0])] = '(';
-      for (let k = 1; k < commas.length; k += 2) chars[rel(commas[k])] = ' ';
-      const re = /[A-Za-z_][A-Za-z0-9_]*/g;
-      const params = src.slice(commas[0] + 1, rp);
-      let m: RegExpExecArray | null;
-      while ((m = re.exec(params)) !== null) {
-        if (PLAIN_ANNOTATIONS.has(m[0])) {
-          const a = rel(commas[0] + 1 + m.index);
-          blankRange(a, a + m[0].length);
-        }
-      }
+    if (!isIdStart(c)) return -1;
+    let e = identEnd(j);
+    const w = src.slice(j, e);
+    if (TYPE_QUALS.has(w)) {
+      quals++;
+    } else if (stars > 0) {
+      return -1; // `a * b`: an expression
+    } else if (w === 'struct' || w === 'union' || w === 'enum') {
+      if (base !== 0) return -1;
+      const k = skipWsComments(e);
+      if (k >= n || !isIdStart(src.charCodeAt(k))) return -1;
+      e = identEnd(k);
+      base = 2;
+    } else if (TYPE_WORDS.has(w)) {
+      if (base === 1) return -1;
+      base = 2;
     } else {
-      // `long sys_name()` from the start, the rest blanked
-      const head = `long ${prefix}${name}()`;
-      blankRange(0, chars.length);
-      let k = 0;
-      let o = 0;
-      while (o < head.length && k < chars.length) {
-        if (chars[k] === '\n' || chars[k] === '\r') { k++; continue; }
-        chars[k++] = head[o++];
-      }
-      if (o < head.length) return -1;
+      if (base !== 0) return -1; // two names in a row: a declaration, not a type
+      base = 1;
     }
-    add(s, rp + 1, 'syscall', chars.join(''));
-    return rp + 1;
-  };
+    j = e;
+    lastEnd = e;
+  }
+  if (base === 0) return -1;
+  if (base === 1 && stars === 0 && quals === 0) return -1; // a plain name is an expression
+  return lastEnd;
+}
 
-  /**
-   * Outside braces, at `(` after the identifier at s: the words of the
-   * declaration so far are in declWords. An unknown macro in front of the
-   * return type (`STATIC int f(`, `__bpf_kfunc int f(`) makes two types:
-   * blank the extra plain identifiers, front first.
-   */
-  const topLevelDeclarator = (s: number): void => {
-    const m = declN;
-    if (m < 4 || declWords[m - 2] !== s) return;
-    const name = src.slice(s, declWords[m - 1]);
-    if (SPECIFIER_WORDS.has(name) || TYPE_WORDS.has(name)) return;
-    let types = 0;
-    let primitive = false;
-    const plain: number[] = [];
-    for (let k = 0; k < m - 2; k += 2) {
-      const w = src.slice(declWords[k], declWords[k + 1]);
-      if (SPECIFIER_WORDS.has(w)) continue;
-      if (w === 'struct' || w === 'union' || w === 'enum') {
-        types++;
-        k += 2; // the tag
-        continue;
-      }
-      if (TYPE_WORDS.has(w)) {
-        if (!primitive) types++;
-        primitive = true;
-        continue;
-      }
-      types++;
-      plain.push(k);
-    }
-    for (let q = 0; q < plain.length && types >= 2; q++, types--) {
-      const k = plain[q];
-      insertSorted(declWords[k], declWords[k + 1], 'annotation');
-    }
-  };
+/**
+ * At p, the start of a call argument made of an operator only
+ * (`ASSERTCMP(a, ==, b)`): rewrites it and returns its end, or -1.
+ */
+function operatorArg(p: number): number {
+  let j = p;
+  while (j < n && OPERATOR_CHAR[src.charCodeAt(j)] === 1) j++;
+  if (j === p) return -1;
+  const d = src.charCodeAt(skipWsComments(j));
+  if (d !== CH_COMMA && d !== CH_RP) return -1;
+  identify(p, j, 'other');
+  return j;
+}
 
-  /** Whether `c` at q can start the statement a block macro heads. */
-  const startsStatement = (c: number, q: number): boolean =>
-    c === CH_LB || isIdStart(c) || c === CH_LP || c === CH_STAR ||
-    ((c === CH_PLUS || c === CH_MINUS) && src.charCodeAt(q + 1) === c);
-
-  /**
-   * At `)` (position rp) closing a deferred call `NAME(` (flags f, name at
-   * [s, e), `(` at p): decide what the call was. Returns the position to
-   * resume at (normally rp + 1).
-   */
-  const closeCall = (s: number, e: number, p: number, f: number, rp: number): number => {
-    const q = skipWsComments(rp + 1);
-    const c = q < n ? src.charCodeAt(q) : -1;
-    if (f & F_TOP) {
-      // a top-level macro invocation without its `;`, followed by more
-      if (c === -1 || c === CH_HASH || (isIdStart(c) && hasNewline(rp + 1, q) && !isAnnotationAt(q))) {
-        replaceRange(s, rp + 1, 'other', blankText(src.slice(s, rp + 1)));
-      }
-      return rp + 1;
-    }
-    if (f & F_LOOP) {
-      if (startsStatement(c, q) || (c === CH_SEMI && (f & F_AFTER_DO) !== 0)) {
-        insertSorted(s, e, 'loop-macro', padWord('while', e - s));
-      }
-      return rp + 1;
-    }
-    if (f & F_GUARD) {
-      if (startsStatement(c, q)) insertSorted(s, e, 'scoped-guard', padWord('if', e - s));
-      return rp + 1;
-    }
-    if (f & F_STATIC) {
-      // `static DEFINE_X(name, ...);` inside a body
-      if (c === CH_SEMI || c === CH_EQ) defineDecl(s, p, rp);
-      return rp + 1;
-    }
-    // F_STMT: `NAME(...)` at the start of a statement
-    if (c === CH_LB) {
-      if (onUnknown !== undefined) onUnknown(src.slice(s, e), s);
-      insertSorted(s, e, 'loop-macro', padWord('while', e - s));
-      return rp + 1;
-    }
-    const empty = skipWsComments(p + 1) === rp;
-    if (empty && (c === CH_RB || c === CH_HASH || c === -1 || (isIdStart(c) && hasNewline(rp + 1, q)))) {
-      // an x-macro list used as a statement, without its `;`
-      add(p, rp + 1, 'other', ';' + ' '.repeat(rp - p));
-      return rp + 1;
-    }
-    if (isIdStart(c) && !hasNewline(rp + 1, q)) {
-      // `NAME(args) var;`: a macro standing for a type
-      const we = identEnd(q);
-      const d = src.charCodeAt(skipWsComments(we));
-      if ((d === CH_SEMI || d === CH_EQ || d === CH_COMMA || d === CH_LSQ) && !STMT_KEYWORDS.has(src.slice(q, we))) {
-        replaceRange(s, rp + 1, 'other', identText(s, rp + 1));
-      }
-      return rp + 1;
-    }
-    if (c === CH_EQ && src.charCodeAt(skipWsComments(q + 1)) === CH_LB) {
-      // `DECLARE_BITMAP(map, N) = { 0 };`
-      defineDecl(s, p, rp);
-    }
-    return rp + 1;
-  };
-
-  /** `NAME(var, ...)` -> `____ var      `: a declaration of var. */
-  const defineDecl = (s: number, p: number, rp: number): void => {
-    const a = skipWsComments(p + 1);
-    const b = identEnd(a);
-    if (b === a) return;
-    const after = skipWsComments(b);
-    if (after !== rp && src.charCodeAt(after) !== CH_COMMA) return;
-    const rep = '_'.repeat(p - s) + ' ' + blankText(src.slice(p + 1, a)) + src.slice(a, b) + blankText(src.slice(b, rp + 1));
-    replaceRange(s, rp + 1, 'other', rep);
-  };
-
-  /** Whether the identifier at q is an annotation we blank. */
-  const isAnnotationAt = (q: number): boolean => {
-    const w = src.slice(q, identEnd(q));
-    return PLAIN_ANNOTATIONS.has(w) || PAREN_ANNOTATIONS.has(w) || w === '__attribute__';
-  };
-
-  let resume = 0;
-
-  /**
-   * `(` at p after the identifier [s, e). Pushes the bracket (and a
-   * deferred call when something must be decided at its `)`), or handles
-   * the whole construct and returns false with `resume` set.
-   */
-  const openAfterIdent = (s: number, e: number, p: number): boolean => {
+/** Handle a directive at p (the '#', first on its line). Returns the resume position. */
+function directive(p: number): number {
+  const w = directiveWord(p);
+  const afterWord = dwEnd;
+  const end = directiveEnd(p);
+  const top = conds.length > 0 ? conds[conds.length - 1] : undefined;
+  if (w === 'if' || w === 'ifdef' || w === 'ifndef') {
     if (depth > 0) {
-      const name = src.slice(s, e);
-      let flags = 0;
-      let kind = K_CALL;
-      if (name === 'offsetof') {
-        // the grammar's offsetof takes a plain member name only; with a
-        // member path (`a.b`, `name[1]`) it must parse as a call
-        const commas = topCommas(p, matchParen(p), 1);
-        kind = K_PAREN;
-        if (commas.length === 1) {
-          const a = skipWsComments(commas[0] + 1);
-          const b = identEnd(a);
-          if (b === a || src.charCodeAt(skipWsComments(b)) !== CH_RP) {
-            add(s, e, 'other', '_ffsetof');
-            kind = K_CALL;
-          }
+      const g: CondGroup = {
+        masked: true, kept: true, depthAt: depth, stackAt: null, callsAt: 0,
+        depthAfter: -1, stackAfter: null, callsAfter: 0,
+      };
+      conds.push(g);
+      if (w === 'if' && condIsZero(afterWord, end)) {
+        g.kept = false;
+        const stop = skipInactive(end);
+        add(p, stop, 'preproc');
+        return stop;
+      }
+      add(p, end, 'preproc');
+      return end;
+    }
+    conds.push({
+      masked: false, kept: true, depthAt: depth, stackAt: stack.slice(), callsAt: callN,
+      depthAfter: -1, stackAfter: null, callsAfter: 0,
+    });
+    return end;
+  }
+  if (w === 'else' || w === 'elif' || w === 'elifdef' || w === 'elifndef') {
+    if (top === undefined) {
+      if (depth > 0) add(p, end, 'preproc');
+      return end;
+    }
+    if (top.masked) {
+      if (top.kept || (w === 'elif' && condIsZero(afterWord, end))) {
+        const stop = skipInactive(end);
+        add(p, stop, 'preproc');
+        return stop;
+      }
+      top.kept = true;
+      add(p, end, 'preproc');
+      return end;
+    }
+    if (top.depthAfter < 0) {
+      top.depthAfter = depth;
+      top.stackAfter = stack;
+      top.callsAfter = callN;
+    }
+    depth = top.depthAt;
+    stack = top.stackAt !== null ? top.stackAt.slice() : [];
+    if (callN > top.callsAt) callN = top.callsAt;
+    return end;
+  }
+  if (w === 'endif') {
+    if (top === undefined) {
+      if (depth > 0) add(p, end, 'preproc');
+      return end;
+    }
+    conds.pop();
+    if (top.masked) {
+      add(p, end, 'preproc');
+      return end;
+    }
+    if (top.depthAfter >= 0) {
+      depth = top.depthAfter;
+      stack = top.stackAfter ?? [];
+      if (callN > top.callsAfter) callN = top.callsAfter;
+    }
+    return end;
+  }
+  // #define, #undef, #include, #pragma, #error, #warning, #line, null directive
+  if (depth > 0) add(p, end, 'preproc');
+  return end;
+}
+
+/** Rewrite a SYSCALL_DEFINEn / COMPAT_SYSCALL_DEFINEn header at s with `(` at lp: the resume position or -1. */
+function syscallHeader(s: number, lp: number, compat: boolean): number {
+  const rp = matchParen(lp);
+  if (rp < 0) return -1;
+  const commas = topCommas(lp, rp, 64);
+  const nameS = skipWsComments(lp + 1);
+  const nameE = identEnd(nameS);
+  if (nameE === nameS || nameE > rp) return -1;
+  const orig = src.slice(s, rp + 1);
+  const chars = orig.split('');
+  const prefix = compat ? 'compat_sys_' : 'sys_';
+  const rel = (x: number): number => x - s;
+  const setText = (at: number, t: string): void => {
+    for (let k = 0; k < t.length; k++) chars[at + k] = t[k];
+  };
+  const blankRange = (a: number, b: number): void => {
+    for (let k = a; k < b; k++) if (chars[k] !== '\n' && chars[k] !== '\r') chars[k] = ' ';
+  };
+  const name = src.slice(nameS, nameE);
+  const pairsOk = commas.length > 0 && commas.length % 2 === 0;
+  if (pairsOk && rel(nameS) >= 5 + prefix.length && !hasNewline(nameS - prefix.length, nameS)) {
+    // name and parameters stay where they are
+    blankRange(0, rel(nameS));
+    setText(0, 'long');
+    setText(rel(nameS) - prefix.length, prefix);
+    blankRange(rel(nameE), rel(commas[0]) + 1);
+    chars[rel(commas[0])] = '(';
+    for (let k = 1; k < commas.length; k += 2) chars[rel(commas[k])] = ' ';
+    const re = /[A-Za-z_][A-Za-z0-9_]*/g;
+    const params = src.slice(commas[0] + 1, rp);
+    let m: RegExpExecArray | null;
+    while ((m = re.exec(params)) !== null) {
+      if (PLAIN_ANNOTATIONS.has(m[0])) {
+        const a = rel(commas[0] + 1 + m.index);
+        blankRange(a, a + m[0].length);
+      }
+    }
+  } else {
+    // `long sys_name()` from the start, the rest blanked
+    const head = `long ${prefix}${name}()`;
+    blankRange(0, chars.length);
+    let k = 0;
+    let o = 0;
+    while (o < head.length && k < chars.length) {
+      if (chars[k] === '\n' || chars[k] === '\r') { k++; continue; }
+      chars[k++] = head[o++];
+    }
+    if (o < head.length) return -1;
+  }
+  add(s, rp + 1, 'syscall', chars.join(''));
+  return rp + 1;
+}
+
+/**
+ * Outside braces, at `(` after the identifier at s: the words of the
+ * declaration so far are in declWords. An unknown macro in front of the
+ * return type (`STATIC int f(`, `__bpf_kfunc int f(`) makes two types:
+ * blank the extra plain identifiers, front first.
+ */
+function topLevelDeclarator(s: number): void {
+  const m = declN;
+  if (m < 4 || declWords[m - 2] !== s) return;
+  const name = src.slice(s, declWords[m - 1]);
+  if (SPECIFIER_WORDS.has(name) || TYPE_WORDS.has(name)) return;
+  let types = 0;
+  let primitive = false;
+  const plain: number[] = [];
+  for (let k = 0; k < m - 2; k += 2) {
+    const w = src.slice(declWords[k], declWords[k + 1]);
+    if (SPECIFIER_WORDS.has(w)) continue;
+    if (w === 'struct' || w === 'union' || w === 'enum') {
+      types++;
+      k += 2; // the tag
+      continue;
+    }
+    if (TYPE_WORDS.has(w)) {
+      if (!primitive) types++;
+      primitive = true;
+      continue;
+    }
+    types++;
+    plain.push(k);
+  }
+  for (let q = 0; q < plain.length && types >= 2; q++, types--) {
+    const k = plain[q];
+    insertSorted(declWords[k], declWords[k + 1], 'annotation');
+  }
+}
+
+/** Whether `c` at q can start the statement a block macro heads. */
+function startsStatement(c: number, q: number): boolean {
+  return c === CH_LB || isIdStart(c) || c === CH_LP || c === CH_STAR ||
+((c === CH_PLUS || c === CH_MINUS) && src.charCodeAt(q + 1) === c);
+}
+
+/**
+ * At `)` (position rp) closing a deferred call `NAME(` (flags f, name at
+ * [s, e), `(` at p): decide what the call was. Returns the position to
+ * resume at (normally rp + 1).
+ */
+function closeCall(s: number, e: number, p: number, f: number, rp: number): number {
+  const q = skipWsComments(rp + 1);
+  const c = q < n ? src.charCodeAt(q) : -1;
+  if (f & F_TOP) {
+    // a top-level macro invocation without its `;`, followed by more
+    if (c === -1 || c === CH_HASH || (isIdStart(c) && hasNewline(rp + 1, q) && !isAnnotationAt(q))) {
+      replaceRange(s, rp + 1, 'other', blankText(src.slice(s, rp + 1)));
+    }
+    return rp + 1;
+  }
+  if (f & F_LOOP) {
+    if (startsStatement(c, q) || (c === CH_SEMI && (f & F_AFTER_DO) !== 0)) {
+      insertSorted(s, e, 'loop-macro', padWord('while', e - s));
+    }
+    return rp + 1;
+  }
+  if (f & F_GUARD) {
+    if (startsStatement(c, q)) insertSorted(s, e, 'scoped-guard', padWord('if', e - s));
+    return rp + 1;
+  }
+  if (f & F_STATIC) {
+    // `static DEFINE_X(name, ...);` inside a body
+    if (c === CH_SEMI || c === CH_EQ) defineDecl(s, p, rp);
+    return rp + 1;
+  }
+  // F_STMT: `NAME(...)` at the start of a statement
+  if (c === CH_LB) {
+    if (unknownNames !== null) unknownNames.push([src.slice(s, e), s]);
+    insertSorted(s, e, 'loop-macro', padWord('while', e - s));
+    return rp + 1;
+  }
+  const empty = skipWsComments(p + 1) === rp;
+  if (empty && (c === CH_RB || c === CH_HASH || c === -1 || (isIdStart(c) && hasNewline(rp + 1, q)))) {
+    // an x-macro list used as a statement, without its `;`
+    add(p, rp + 1, 'other', ';' + ' '.repeat(rp - p));
+    return rp + 1;
+  }
+  if (isIdStart(c) && !hasNewline(rp + 1, q)) {
+    // `NAME(args) var;`: a macro standing for a type
+    const we = identEnd(q);
+    const d = src.charCodeAt(skipWsComments(we));
+    if ((d === CH_SEMI || d === CH_EQ || d === CH_COMMA || d === CH_LSQ) && !STMT_KEYWORDS.has(src.slice(q, we))) {
+      replaceRange(s, rp + 1, 'other', identText(s, rp + 1));
+    }
+    return rp + 1;
+  }
+  if (c === CH_EQ && src.charCodeAt(skipWsComments(q + 1)) === CH_LB) {
+    // `DECLARE_BITMAP(map, N) = { 0 };`
+    defineDecl(s, p, rp);
+  }
+  return rp + 1;
+}
+
+/** `NAME(var, ...)` -> `____ var      `: a declaration of var. */
+function defineDecl(s: number, p: number, rp: number): void {
+  const a = skipWsComments(p + 1);
+  const b = identEnd(a);
+  if (b === a) return;
+  const after = skipWsComments(b);
+  if (after !== rp && src.charCodeAt(after) !== CH_COMMA) return;
+  const rep = '_'.repeat(p - s) + ' ' + blankText(src.slice(p + 1, a)) + src.slice(a, b) + blankText(src.slice(b, rp + 1));
+  replaceRange(s, rp + 1, 'other', rep);
+}
+
+/** Whether the identifier at q is an annotation we blank. */
+function isAnnotationAt(q: number): boolean {
+  const w = src.slice(q, identEnd(q));
+  return PLAIN_ANNOTATIONS.has(w) || PAREN_ANNOTATIONS.has(w) || w === '__attribute__';
+}
+
+let resume = 0;
+
+/**
+ * `(` at p after the identifier [s, e). Pushes the bracket (and a
+ * deferred call when something must be decided at its `)`), or handles
+ * the whole construct and returns false with `resume` set.
+ */
+function openAfterIdent(s: number, e: number, p: number): boolean {
+  if (depth > 0) {
+    const name = src.slice(s, e);
+    let flags = 0;
+    let kind = K_CALL;
+    if (name === 'offsetof') {
+      // the grammar's offsetof takes a plain member name only; with a
+      // member path (`a.b`, `name[1]`) it must parse as a call
+      const commas = topCommas(p, matchParen(p), 1);
+      kind = K_PAREN;
+      if (commas.length === 1) {
+        const a = skipWsComments(commas[0] + 1);
+        const b = identEnd(a);
+        if (b === a || src.charCodeAt(skipWsComments(b)) !== CH_RP) {
+          add(s, e, 'other', '_ffsetof');
+          kind = K_CALL;
         }
-      } else if (isLoopMacroName(name)) {
-        flags = F_LOOP | (lastIdAfterDo ? F_AFTER_DO : 0);
-      } else if (name === 'scoped_guard') {
-        flags = F_GUARD;
-      } else if (name === 'scoped_cond_guard') {
-        const rp = matchParen(p);
-        if (rp > 0 && startsStatement(src.charCodeAt(skipWsComments(rp + 1)), skipWsComments(rp + 1))) {
-          const commas = topCommas(p, rp, 2);
-          if (commas.length === 2) {
-            add(s, e, 'scoped-guard', padWord('if', e - s));
-            const a = skipWsComments(commas[0] + 1);
-            let b = commas[1];
-            while (b > a && isSpace(src.charCodeAt(b - 1))) b--;
-            if (b > a) identify(a, b, 'scoped-guard');
-            stack.push(K_CALL);
-            resume = b > a ? b : p + 1;
+      }
+    } else if (isLoopMacroName(name)) {
+      flags = F_LOOP | (lastIdAfterDo ? F_AFTER_DO : 0);
+    } else if (name === 'scoped_guard') {
+      flags = F_GUARD;
+    } else if (name === 'scoped_cond_guard') {
+      const rp = matchParen(p);
+      if (rp > 0 && startsStatement(src.charCodeAt(skipWsComments(rp + 1)), skipWsComments(rp + 1))) {
+        const commas = topCommas(p, rp, 2);
+        if (commas.length === 2) {
+          add(s, e, 'scoped-guard', padWord('if', e - s));
+          const a = skipWsComments(commas[0] + 1);
+          let b = commas[1];
+          while (b > a && isSpace(src.charCodeAt(b - 1))) b--;
+          if (b > a) identify(a, b, 'scoped-guard');
+          stack.push(K_CALL);
+          resume = b > a ? b : p + 1;
+          return false;
+        }
+      }
+    } else if (CTRL_KEYWORDS.has(name)) {
+      kind = K_CTRL;
+    } else if (NOT_CALLS.has(name)) {
+      kind = K_PAREN;
+    } else if (lastIdStatic) {
+      flags = F_STATIC;
+    } else if (lastIdStmt) {
+      // a statement passed as the argument: `DEBUG(if (x) ...);`
+      const q = skipWsComments(p + 1);
+      const c = src.charCodeAt(q);
+      if (c === 105 || c === 102 || c === 119 || c === 100 || c === 115 || c === 114) {
+        const w = src.slice(q, identEnd(q));
+        if (STMT_KEYWORDS.has(w)) {
+          const rp = matchParen(p);
+          if (rp > 0) {
+            add(s, p + 1, 'other', ' '.repeat(p - s) + '{');
+            stmtArgClose = rp;
+            stack.push(K_PAREN);
+            resume = p + 1;
             return false;
           }
         }
-      } else if (CTRL_KEYWORDS.has(name)) {
-        kind = K_CTRL;
-      } else if (NOT_CALLS.has(name)) {
-        kind = K_PAREN;
-      } else if (lastIdStatic) {
-        flags = F_STATIC;
-      } else if (lastIdStmt) {
-        // a statement passed as the argument: `DEBUG(if (x) ...);`
-        const q = skipWsComments(p + 1);
-        const c = src.charCodeAt(q);
-        if (c === 105 || c === 102 || c === 119 || c === 100 || c === 115 || c === 114) {
-          const w = src.slice(q, identEnd(q));
-          if (STMT_KEYWORDS.has(w)) {
-            const rp = matchParen(p);
-            if (rp > 0) {
-              add(s, p + 1, 'other', ' '.repeat(p - s) + '{');
-              stmtArgClose = rp;
-              stack.push(K_PAREN);
-              resume = p + 1;
-              return false;
-            }
-          }
-        }
-        flags = F_STMT;
       }
-      stack.push(kind);
-      if (flags !== 0) {
-        callS[callN] = s; callE[callN] = e; callP[callN] = p; callF[callN] = flags; callAt[callN] = stack.length;
-        callN++;
+      flags = F_STMT;
+    }
+    stack.push(kind);
+    if (flags !== 0) {
+      callS[callN] = s; callE[callN] = e; callP[callN] = p; callF[callN] = flags; callAt[callN] = stack.length;
+      callN++;
+    }
+    argStart = kind === K_CALL;
+    return true;
+  }
+  if (stack.length === 0) {
+    const c0 = src.charCodeAt(s);
+    if ((c0 === 83 || c0 === 67) && e - s >= 15) {
+      const m = /^(COMPAT_)?SYSCALL_DEFINE[0-6]$/.exec(src.slice(s, e));
+      if (m) {
+        const r = syscallHeader(s, p, m[1] !== undefined);
+        if (r > 0) { resume = r; return false; }
       }
-      argStart = kind === K_CALL;
+    }
+    if (declN === 2 && declWords[0] === s) {
+      stack.push(K_PAREN);
+      callS[callN] = s; callE[callN] = e; callP[callN] = p; callF[callN] = F_TOP; callAt[callN] = stack.length;
+      callN++;
       return true;
     }
-    if (stack.length === 0) {
-      const c0 = src.charCodeAt(s);
-      if ((c0 === 83 || c0 === 67) && e - s >= 15) {
-        const m = /^(COMPAT_)?SYSCALL_DEFINE[0-6]$/.exec(src.slice(s, e));
-        if (m) {
-          const r = syscallHeader(s, p, m[1] !== undefined);
-          if (r > 0) { resume = r; return false; }
-        }
-      }
-      if (declN === 2 && declWords[0] === s) {
-        stack.push(K_PAREN);
-        callS[callN] = s; callE[callN] = e; callP[callN] = p; callF[callN] = F_TOP; callAt[callN] = stack.length;
-        callN++;
-        return true;
-      }
-      topLevelDeclarator(s);
-    }
-    stack.push(K_PAREN);
-    return true;
-  };
-  /** position of the `)` of a statement-argument macro, to become `}` */
-  let stmtArgClose = -1;
+    topLevelDeclarator(s);
+  }
+  stack.push(K_PAREN);
+  return true;
+}
+/** position of the `)` of a statement-argument macro, to become `}` */
+let stmtArgClose = -1;
+
+
+/** Reset the scanner state for a new text. */
+function begin(text: string, collectUnknown: boolean): void {
+  src = text;
+  n = text.length;
+  rewrites = [];
+  reps = [];
+  depth = 0;
+  stack = [];
+  lastIdS = -1;
+  lastIdStmt = false;
+  lastIdAfterDo = false;
+  lastIdStatic = false;
+  argStart = false;
+  conds = [];
+  declN = 0;
+  callN = 0;
+  resume = 0;
+  stmtArgClose = -1;
+  unknownNames = collectUnknown ? [] : null;
+}
+
+export function maskKernelC(text: string, options?: MaskOptions): MaskResult {
+  begin(text, options?.onUnknownBlockMacro !== undefined);
+  // local copies for the hot loop (the helpers read the module-level ones)
+  const src = text;
+  const n = text.length;
+  let i = 0;
+  let atLineStart = true;
+  let lastIdE = -1;
+  let sawStatic = false;
+  let stmtStart = false;
+  let afterDo = false;
 
   while (i < n) {
     const c = src.charCodeAt(i);
@@ -902,7 +945,7 @@ export function maskKernelC(src: string, options?: MaskOptions): MaskResult {
       }
       if (argStart) {
         argStart = false;
-        const te = matchTypeArg(s);
+        const te = matchTypeArg(s, e);
         if (te > 0) {
           identify(s, te, 'type-arg');
           i = te;
@@ -912,7 +955,8 @@ export function maskKernelC(src: string, options?: MaskOptions): MaskResult {
           continue;
         }
       }
-      if (INTERESTING_FIRST[c] === 1) {
+      const c2 = e > s + 1 ? src.charCodeAt(s + 1) : 0;
+      if (c2 < 128 && ANNOTATION_PREFIX[c * 128 + c2] === 1) {
         const w = src.slice(s, e);
         if (PLAIN_ANNOTATIONS.has(w)) {
           add(s, e, 'annotation');
@@ -1095,7 +1139,13 @@ export function maskKernelC(src: string, options?: MaskOptions): MaskResult {
     }
   }
 
-  return { text: applyRewrites(src, rewrites, reps), rewrites };
+  const result: MaskResult = { text: applyRewrites(src, rewrites, reps), rewrites };
+  const unknown = unknownNames;
+  begin('', false); // drop references to the text and the results
+  if (unknown !== null && options?.onUnknownBlockMacro) {
+    for (const [name, at] of unknown) options.onUnknownBlockMacro(name, at);
+  }
+  return result;
 }
 
 function blankText(s: string): string {
