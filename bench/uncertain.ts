@@ -110,6 +110,20 @@ async function main(): Promise<void> {
   let maskMs = 0;
   let lines = 0;
 
+  // masking alone, over the texts in memory, before any parsing: the first
+  // (cold, JIT warming up) pass and the best of three
+  const texts = files.map((f) => fs.readFileSync(f, 'utf8'));
+  let coldMaskMs = 0;
+  let bestMaskMs = Infinity;
+  for (let pass = 0; pass < 3; pass++) {
+    const t0 = process.hrtime.bigint();
+    for (const t of texts) maskKernelC(t);
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    if (pass === 0) coldMaskMs = ms;
+    bestMaskMs = Math.min(bestMaskMs, ms);
+  }
+  texts.length = 0;
+
   for (const file of files) {
     const text = fs.readFileSync(file, 'utf8');
     bytes += Buffer.byteLength(text);
@@ -201,15 +215,6 @@ async function main(): Promise<void> {
     tree.delete();
   }
 
-  // masking alone, over texts already in memory: best of three passes
-  const texts = files.map((f) => fs.readFileSync(f, 'utf8'));
-  let bestMaskMs = Infinity;
-  for (let pass = 0; pass < 3; pass++) {
-    const t0 = process.hrtime.bigint();
-    for (const t of texts) maskKernelC(t);
-    bestMaskMs = Math.min(bestMaskMs, Number(process.hrtime.bigint() - t0) / 1e6);
-  }
-
   const pct = (a: number, b: number): string => (b === 0 ? '0.00' : ((100 * a) / b).toFixed(2));
   const mb = bytes / 1e6;
   console.log(`kernel: ${args.dir}`);
@@ -223,9 +228,9 @@ async function main(): Promise<void> {
   const missing = Math.max(0, masked.functions + masked.lost - stock.functions - stock.lost);
   console.log(`stock over the masked count (functions the stock parse does not see at all, e.g. SYSCALL_DEFINE, counted as damaged): ${pct(stock.damaged + stock.lost + missing, masked.functions + masked.lost)} %`);
   console.log('');
-  console.log(`masking: ${maskMs.toFixed(0)} ms for ${mb.toFixed(1)} MB = ${(mb / (maskMs / 1000)).toFixed(0)} MB/s during the run; best of 3 passes in memory: ${bestMaskMs.toFixed(0)} ms = ${(mb / (bestMaskMs / 1000)).toFixed(0)} MB/s`);
+  console.log(`masking: best of 3 passes over the texts in memory ${bestMaskMs.toFixed(0)} ms = ${(mb / (bestMaskMs / 1000)).toFixed(0)} MB/s; first (cold) pass ${coldMaskMs.toFixed(0)} ms = ${(mb / (coldMaskMs / 1000)).toFixed(0)} MB/s; interleaved with parsing ${maskMs.toFixed(0)} ms = ${(mb / (maskMs / 1000)).toFixed(0)} MB/s`);
   console.log(`parse stock: ${stock.parseMs.toFixed(0)} ms (${(mb / (stock.parseMs / 1000)).toFixed(1)} MB/s); parse masked: ${masked.parseMs.toFixed(0)} ms (${(mb / (masked.parseMs / 1000)).toFixed(1)} MB/s)`);
-  console.log(`masking costs ${pct(bestMaskMs, masked.parseMs)} % of a parse`);
+  console.log(`masking (best pass) costs ${pct(bestMaskMs, masked.parseMs)} % of parsing the masked text`);
   console.log('');
   console.log('rewrites: ' + [...rewriteKinds].sort((x, y) => y[1] - x[1]).map(([k, v]) => `${k} ${v}`).join(', '));
   console.log('');
