@@ -352,6 +352,28 @@ test('preprocessor inside a body: first branch kept, directives and other branch
   assert.deepEqual(await parsesClean(r.text), ['setup']);
 });
 
+test('#if 0 at top level is dead code: blanked, its #else branch kept', async () => {
+  const src = [
+    '#if 0',
+    'static int old_way(cnst int x)',
+    '{',
+    '\treturn x;',
+    '}',
+    '#else',
+    'static int new_way(int x)',
+    '{',
+    '\treturn x + 1;',
+    '}',
+    '#endif',
+    '',
+  ].join('\n');
+  const r = mask(src);
+  assert.deepEqual(kinds(r, 'preproc'), [
+    '#if 0\nstatic int old_way(cnst int x)\n{\n\treturn x;\n}\n', '#else', '#endif',
+  ]);
+  assert.deepEqual(await parsesClean(r.text), ['new_way']);
+});
+
 test('brace depth is restored across #else at top level', async () => {
   const src = [
     '#ifdef CONFIG_BAR',

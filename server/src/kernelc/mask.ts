@@ -50,7 +50,9 @@
  *   condition is not the literal `0`), the other branches are blanked with
  *   their directive line (one rewrite from the `#else`/`#elif` to the next
  *   directive of the group). Outside braces directives are left to the
- *   grammar; only the brace depth is tracked through `#if/#else` branches.
+ *   grammar (only the brace depth is tracked through `#if/#else`
+ *   branches), except `#if 0` groups, resolved the same way: their dead
+ *   first branch is blanked, an `#else` branch kept.
  * - 'other', each described by `original`:
  *   - `NAME(args) var ...;` at the start of a statement (a macro used as a
  *     type: `DARRAY(struct x) list;`, `typeof(a.b) v;`): `NAME(args)`
@@ -550,13 +552,16 @@ function directive(p: number): number {
   const end = directiveEnd(p);
   const top = conds.length > 0 ? conds[conds.length - 1] : undefined;
   if (w === 'if' || w === 'ifdef' || w === 'ifndef') {
-    if (depth > 0) {
+    // inside braces every group is resolved; outside only `#if 0` groups
+    // (dead code, which the grammar would otherwise parse as live)
+    const zero = w === 'if' && condIsZero(afterWord, end);
+    if (depth > 0 || zero) {
       const g: CondGroup = {
         masked: true, kept: true, depthAt: depth, stackAt: null, callsAt: 0,
         depthAfter: -1, stackAfter: null, callsAfter: 0,
       };
       conds.push(g);
-      if (w === 'if' && condIsZero(afterWord, end)) {
+      if (zero) {
         g.kept = false;
         const stop = skipInactive(end);
         add(p, stop, 'preproc');
