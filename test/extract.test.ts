@@ -1183,3 +1183,23 @@ static int demo_print(struct folio *folio)
     `),
   );
 });
+
+test('localNames lists every local of any type, not static locals, not parameters', async () => {
+  const fn = await fnIR(`
+static int demo_locals(struct folio *folio, int n)
+{
+	struct folio *f;
+	int err = 0, i;
+	static struct page *cached;
+	struct folio_batch fbatch;
+
+	for (int j = 0; j < n; j++) {
+		unsigned long k = j;
+		demo_zero = alloc_page(GFP_KERNEL);
+	}
+	return err;
+}
+`);
+  assert.deepEqual(fn.localNames, ['f', 'err', 'i', 'fbatch', 'j', 'k']);
+  assert.deepEqual(fn.locals.map((l) => l.name), ['f', 'cached']);
+});

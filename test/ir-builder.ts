@@ -84,7 +84,10 @@ export class BlockB {
 export interface FnSpec {
   params?: [string, ValueKind, boolean?][];
   locals?: [string, ValueKind][];
+  /** every local name (any type); when given, other plain names are globals */
+  localNames?: string[];
   returns?: FunctionIR['returns'];
+  returnsPointer?: boolean;
   annotations?: [Annotation['kind'], string][];
   line?: number;
 }
@@ -114,6 +117,8 @@ export class Fn {
       returns: this.spec.returns ?? 'int',
       annotations: (this.spec.annotations ?? []).map(([kind, text]) => ({ kind, text, param: params.find((p) => p.name === text)?.name, loc: L(line) })),
       locals: (this.spec.locals ?? []).map(([name, kind]) => ({ name, kind })),
+      ...(this.spec.localNames ? { localNames: this.spec.localNames } : {}),
+      ...(this.spec.returnsPointer !== undefined ? { returnsPointer: this.spec.returnsPointer } : {}),
       blocks,
       entry: 0,
       uncertain: [],

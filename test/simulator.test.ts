@@ -658,3 +658,26 @@ test('a handoff-named callee may unlock: no unlock-not-held or double-lock after
   const fn = lookup('readf', (b) => b.call(19, 'folio_lock', ['folio']).call(20, 'my_read_folio', ['NULL', 'folio']).call(21, 'folio_lock', ['folio']).call(22, 'folio_unlock', ['folio']).call(23, 'folio_put', ['folio']));
   assert.deepEqual(rules(run(fn)), []);
 });
+
+test('globals: an object assigned to a name that is neither a parameter nor a local is handed off', () => {
+  // zero_page = alloc_pages(...); if (!zero_page) return -ENOMEM; return 0;
+  const g = new Fn('init_global', { localNames: [] });
+  const [b0, b1, b2] = [g.block(), g.block(), g.block()];
+  b0.call(10, 'alloc_pages', ['GFP_KERNEL', '2'], 'zero_page').branch(11, truthy('zero_page'), 'zero_page', b2, b1);
+  b1.ret(12, -12);
+  b2.ret(13, 0);
+  assert.deepEqual(rules(run(g.build())), []);
+  // the same name declared as a local: the reference is leaked
+  const l = new Fn('init_local', { localNames: ['zero_page'] });
+  const [c0, c1, c2] = [l.block(), l.block(), l.block()];
+  c0.call(10, 'alloc_pages', ['GFP_KERNEL', '2'], 'zero_page').branch(11, truthy('zero_page'), 'zero_page', c2, c1);
+  c1.ret(12, -12);
+  c2.ret(13, 0);
+  assert.deepEqual(rules(run(l.build())), ['ref-leak@13:error']);
+  // a local copied into a global: published there
+  const w = linear('publish', { locals: [['zero', 'folio']], localNames: ['zero'] }, (b) => b.call(10, 'folio_alloc', ['GFP_KERNEL', '9'], 'zero').assign(11, 'huge_zero', 'zero'), 12, 1);
+  assert.deepEqual(rules(run(w)), []);
+  // without localNames nothing is taken for a global
+  const u = linear('unknown_names', {}, (b) => b.call(10, 'folio_alloc', ['GFP_KERNEL', '0'], 'f'), 12, 0);
+  assert.deepEqual(rules(run(u)), ['ref-leak@12:warning']);
+});

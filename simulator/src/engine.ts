@@ -144,7 +144,24 @@ class Engine {
     this.trace = !!inp.trace;
     for (const p of fn.params) if ((p.kind === 'folio' || p.kind === 'page') && !p.out) this.tracked.set(p.name, p.kind);
     for (const l of fn.locals) if (l.kind === 'folio' || l.kind === 'page') this.tracked.set(l.name, l.kind);
+    if (fn.localNames) {
+      this.ownNames = new Set(fn.localNames);
+      for (const p of fn.params) this.ownNames.add(p.name);
+    }
     this.scan();
+  }
+
+  /** parameters and locals, when extraction listed every local (else undefined: no name is taken for a global) */
+  readonly ownNames?: Set<VarName>;
+
+  /**
+   * A variable that denotes a place outside this function's frame: a member
+   * path, or a global (a plain name that is neither a parameter nor a local
+   * nor a temporary). An object named by one has been stored there.
+   */
+  isPlace(v: VarName): boolean {
+    if (isMemberPath(v)) return true;
+    return !!this.ownNames && v.charCodeAt(0) !== 36 /* $ */ && !this.ownNames.has(v);
   }
 
   /**
@@ -346,7 +363,7 @@ class Engine {
       const o = s.objs.get(old.obj);
       s = withVar(s, v, undefined);
       if (o && o.origin !== 'param' && namesOf(s, o.id).length === 0) {
-        if (o.refs > 0 && !o.handedOff && !isMemberPath(v) && o.value !== 'null' && o.value !== 'err') {
+        if (o.refs > 0 && !o.handedOff && !this.isPlace(v) && o.value !== 'null' && o.value !== 'err') {
           this.report(s, { rule: 'ref-leak', obj: o, message: msg.refLeakReassign(v.startsWith('$') ? displayName(s, o) : v, o.refNote, how), related: o.refNote ? [{ loc: o.refNote.loc, message: `reference ${o.refNote.text}` }] : [] }, v);
         }
         s = gc(s);
@@ -847,7 +864,7 @@ class Engine {
     this.curCall = undefined;
     // leaks
     for (const o of s.objs.values()) {
-      const stored = o.handedOff || namesOf(s, o.id).some((n) => isMemberPath(n) && n !== o.loadedFrom);
+      const stored = o.handedOff || namesOf(s, o.id).some((n) => this.isPlace(n) && n !== o.loadedFrom);
       if (o.private2 === 'set' && o.p2ByUs && (stored || o.id === retId)) this.p2HandedOff.add(o.id);
       if (o.id === retId || o.value === 'null' || o.value === 'err' || stored) continue;
       const name = displayName(s, o);

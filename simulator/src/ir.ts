@@ -212,6 +212,14 @@ export interface FunctionIR {
   annotations: Annotation[];
   /** locals declared as `struct folio *` / `struct page *` (arrays and batches excluded) */
   locals: { name: VarName; kind: ValueKind }[];
+  /**
+   * Every name declared as a local of the function (any type, any scope;
+   * `static` locals excluded: they outlive the call). A plain name that is
+   * neither a parameter, nor a local, nor a temporary (`$N`), nor a member
+   * path is a global: an object stored there is handed off. Absent when
+   * the producer of the IR does not know (no name is then taken for a global).
+   */
+  localNames?: VarName[];
   blocks: Block[];
   entry: number;
   /** empty when extraction understood every statement of the body */

@@ -206,6 +206,8 @@ function lowerDecl(ctx: FnCtx, n: SyntaxNode): void {
   const sk = structKind(type);
   const structValue = !!type && (ty(type) === 'struct_specifier' || ty(type) === 'union_specifier');
   const decls = flds(n, 'declarator');
+  let isStatic = false;
+  for (const c of n.children) if (c && ty(c) === 'storage_class_specifier' && txt(c) === 'static') isStatic = true;
   for (let i = 0; i < decls.length; i++) {
     const d = decls[i];
     if (!d) continue;
@@ -218,7 +220,7 @@ function lowerDecl(ctx: FnCtx, n: SyntaxNode): void {
       continue;
     }
     const kind = sk !== 'other' && info.pointers === 1 && !info.array && !info.func ? sk : 'other';
-    ctx.declare(info.name, kind, true);
+    ctx.declare(info.name, kind, true, isStatic);
     if (ctx.src.rewrites.size) {
       const next = decls[i + 1];
       const stop = next ? next.startIndex : end(n);

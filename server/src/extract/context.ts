@@ -81,6 +81,8 @@ export class FnCtx {
   readonly kinds = new Map<string, ValueKind>();
   readonly locals: { name: VarName; kind: ValueKind }[] = [];
   private readonly localNames = new Set<string>();
+  /** every local declared (any type), in declaration order */
+  readonly allLocals = new Set<string>();
   readonly scopes: Scope[] = [];
   readonly jumps: JumpTarget[] = [];
   readonly switches: SwitchCtx[] = [];
@@ -142,8 +144,9 @@ export class FnCtx {
     return this.kinds.get(name) ?? 'other';
   }
 
-  declare(name: string, kind: ValueKind, local: boolean): void {
+  declare(name: string, kind: ValueKind, local: boolean, isStatic = false): void {
     if (!name) return;
+    if (local && !isStatic) this.allLocals.add(name);
     const prev = this.kinds.get(name);
     if (!prev || prev === 'other') this.kinds.set(name, kind);
     if (local && kind !== 'other' && !this.localNames.has(name)) {

@@ -218,6 +218,7 @@ export function straightLine(ctx: FnCtx, n: SyntaxNode, from = 0): void {
       case 'init_declarator': {
         const d = fld(c, 'declarator');
         const v = fld(c, 'value');
+        if (d && ty(d) === 'identifier') ctx.declare(txt(d), 'other', true);
         if (d && ty(d) === 'identifier' && v) assignTo(ctx, { kind: 'var', name: txt(d) }, v, c);
         else if (v) straightLine(ctx, v);
         break;

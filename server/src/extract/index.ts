@@ -110,6 +110,7 @@ function extractFunction(
       returns: header.returns,
       annotations: headerAnnotations(def, body, header.params, src),
       locals: [],
+      localNames: [],
       blocks: [],
       entry: 0,
       uncertain: [],
@@ -131,6 +132,7 @@ function extractFunction(
     fn.blocks = g.blocks;
     fn.entry = g.entry;
     fn.locals = ctx.locals;
+    fn.localNames = [...ctx.allLocals];
     fn.uncertain = ctx.uncertain;
     nested = ctx.nested;
     return { fn, nested };
