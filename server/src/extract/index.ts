@@ -86,6 +86,30 @@ export function extractFunctionAt(tree: Tree, mask: MaskResult, line: number): F
   }
 }
 
+/**
+ * The functions of the given function_definition nodes of `tree`, each with
+ * the definitions nested in it, as extractFile() would give them (for
+ * callers that re-extract only the definitions that changed).
+ */
+export function extractDefinitions(tree: Tree, mask: MaskResult, defs: SyntaxNode[]): FunctionIR[][] {
+  const src = new SourceText(mask);
+  try {
+    beginTree(tree, mask.text);
+    return defs.map((d) => {
+      const out: FunctionIR[] = [];
+      const def = (n: SyntaxNode) => {
+        const r = extractFunction(n, src);
+        if (r.fn) out.push(r.fn);
+        for (const nested of r.nested) def(nested);
+      };
+      def(d);
+      return out;
+    });
+  } finally {
+    endTree();
+  }
+}
+
 function errText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
