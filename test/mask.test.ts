@@ -458,6 +458,28 @@ test('other rewrites: macro types, DEFINE_ in bodies, x-macro lists, statement a
   assert.deepEqual(await parsesClean(r.text), ['other']);
 });
 
+test('inside an initializer list a macro call is an element, not a statement', async () => {
+  const src = [
+    'static struct opts defaults(void)',
+    '{',
+    '\tstatic const int ids[] = {',
+    '#define X(n) n,',
+    '\t\tID_LIST()',
+    '#undef X',
+    '\t};',
+    '\treturn (struct opts) {',
+    '\t\t.first = ids[0],',
+    '\t\tOPT_FIELDS()',
+    '\t};',
+    '}',
+    '',
+  ].join('\n');
+  const r = mask(src);
+  assert.deepEqual(kinds(r, 'other'), []);
+  assert.ok(r.text.includes('\t\tID_LIST()\n'));
+  assert.deepEqual(await parsesClean(r.text), ['defaults']);
+});
+
 test('a top-level macro call without its semicolon does not swallow the next function', async () => {
   const src = [
     'static int __init thing_init(void)',

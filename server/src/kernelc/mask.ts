@@ -210,7 +210,10 @@ for (const set of [PLAIN_ANNOTATIONS, PAREN_ANNOTATIONS, new Set(['__free'])]) {
 // ---------------------------------------------------------------- scanner
 
 /** bracket kinds on the stack */
-const K_PAREN = 1, K_CALL = 2, K_CTRL = 3, K_BRACE = 8, K_DOBRACE = 9;
+const K_PAREN = 1, K_CALL = 2, K_CTRL = 3, K_BRACE = 8, K_DOBRACE = 9, K_INIT = 10;
+
+/** prevTok value after a `)` that closed a plain (grouping or cast) parenthesis */
+const TOK_CAST_RP = 1;
 
 /** deferred decisions for a call's `(`, taken at its `)` */
 const F_LOOP = 1, F_GUARD = 2, F_STMT = 4, F_AFTER_DO = 8, F_TOP = 16, F_STATIC = 32;
@@ -926,6 +929,8 @@ export function maskKernelC(text: string, options?: MaskOptions): MaskResult {
   let sawStatic = false;
   let stmtStart = false;
   let afterDo = false;
+  /** the previous significant punctuation (a char code, TOK_CAST_RP), 0 after a word */
+  let prevTok = 0;
 
   while (i < n) {
     const c = src.charCodeAt(i);
@@ -942,7 +947,7 @@ export function maskKernelC(text: string, options?: MaskOptions): MaskResult {
       argStart = false;
       afterDo = false;
       declN = 0;
-      if (depth > 0) stmtStart = true;
+      if (depth > 0) stmtStart = stack[stack.length - 1] !== K_INIT;
       continue;
     }
     atLineStart = false;
@@ -960,6 +965,7 @@ export function maskKernelC(text: string, options?: MaskOptions): MaskResult {
         if (te > 0) {
           identify(s, te, 'type-arg');
           i = te;
+          prevTok = 0;
           lastIdS = -1;
           stmtStart = false;
           afterDo = false;
@@ -987,6 +993,7 @@ export function maskKernelC(text: string, options?: MaskOptions): MaskResult {
         }
       }
       if (depth === 0 && stack.length === 0) { declWords[declN++] = s; declWords[declN++] = e; }
+      prevTok = 0;
       lastIdS = s;
       lastIdE = e;
       lastIdStmt = stmtStart;
@@ -1003,6 +1010,7 @@ export function maskKernelC(text: string, options?: MaskOptions): MaskResult {
     }
     sawStatic = false;
     if (c === CH_DQ || c === CH_SQ) {
+      prevTok = 0;
       i = skipQuoted(i, c);
       lastIdS = -1;
       argStart = false;
@@ -1019,6 +1027,7 @@ export function maskKernelC(text: string, options?: MaskOptions): MaskResult {
         else break;
       }
       i = e;
+      prevTok = 0;
       lastIdS = -1;
       argStart = false;
       stmtStart = false;
@@ -1029,6 +1038,7 @@ export function maskKernelC(text: string, options?: MaskOptions): MaskResult {
     switch (c) {
       case CH_LP: {
         afterDo = false;
+        prevTok = CH_LP;
         if (lastIdS >= 0) {
           const pushed = openAfterIdent(lastIdS, lastIdE, i);
           lastIdS = -1;
@@ -1055,6 +1065,7 @@ export function maskKernelC(text: string, options?: MaskOptions): MaskResult {
         if (stack.length > 0 && stack[stack.length - 1] < K_BRACE) kind = stack.pop() as number;
         argStart = false;
         lastIdS = -1;
+        prevTok = kind === K_PAREN ? TOK_CAST_RP : CH_RP;
         stmtStart = kind === K_CTRL;
         afterDo = false;
         declN = 0;
@@ -1072,6 +1083,7 @@ export function maskKernelC(text: string, options?: MaskOptions): MaskResult {
         continue;
       }
       case CH_COMMA:
+        prevTok = CH_COMMA;
         argStart = depth > 0 && stack.length > 0 && stack[stack.length - 1] === K_CALL;
         lastIdS = -1;
         stmtStart = false;
@@ -1080,6 +1092,7 @@ export function maskKernelC(text: string, options?: MaskOptions): MaskResult {
         i++;
         continue;
       case CH_SEMI:
+        prevTok = CH_SEMI;
         if (depth > 0 && stack.length > 0 && stack[stack.length - 1] === K_CALL) {
           // statements passed as a macro argument: `ASSERT(x, dump(y); dump(z););`:
           // `;` becomes `,` between them and a space before the `)`
@@ -1096,11 +1109,18 @@ export function maskKernelC(text: string, options?: MaskOptions): MaskResult {
         continue;
       case CH_LB: {
         const isDo = lastIdS >= 0 && lastIdE - lastIdS === 2 && src.startsWith('do', lastIdS);
+        // an initializer list: after `=`, after a cast `(type)` inside a
+        // body (compound literal), or nested in another initializer
+        const isInit =
+          prevTok === CH_EQ ||
+          (prevTok === TOK_CAST_RP && depth > 0) ||
+          ((prevTok === CH_COMMA || prevTok === CH_LB) && stack.length > 0 && stack[stack.length - 1] === K_INIT);
         depth++;
-        stack.push(isDo ? K_DOBRACE : K_BRACE);
+        stack.push(isDo ? K_DOBRACE : isInit ? K_INIT : K_BRACE);
+        prevTok = CH_LB;
         argStart = false;
         lastIdS = -1;
-        stmtStart = true;
+        stmtStart = !isInit;
         afterDo = false;
         declN = 0;
         i++;
@@ -1117,13 +1137,15 @@ export function maskKernelC(text: string, options?: MaskOptions): MaskResult {
         while (callN > 0 && callAt[callN - 1] > stack.length) callN--;
         argStart = false;
         lastIdS = -1;
-        stmtStart = depth > 0;
+        prevTok = CH_RB;
+        stmtStart = depth > 0 && stack[stack.length - 1] !== K_INIT;
         afterDo = popped === K_DOBRACE;
         declN = 0;
         i++;
         continue;
       }
       case CH_STAR:
+        prevTok = CH_STAR;
         // a pointer declarator keeps the declaration's words
         lastIdS = -1;
         stmtStart = false;
@@ -1136,6 +1158,7 @@ export function maskKernelC(text: string, options?: MaskOptions): MaskResult {
         i++;
         continue;
       default:
+        prevTok = c;
         if (argStart) {
           argStart = false;
           const oe = operatorArg(i);
