@@ -363,7 +363,7 @@ class Engine {
       const o = s.objs.get(old.obj);
       s = withVar(s, v, undefined);
       if (o && o.origin !== 'param' && namesOf(s, o.id).length === 0) {
-        if (o.refs > 0 && !o.handedOff && !this.isPlace(v) && o.value !== 'null' && o.value !== 'err') {
+        if (o.refs > 0 && o.origin === 'acquired' && !o.handedOff && !this.isPlace(v) && o.value !== 'null' && o.value !== 'err') {
           this.report(s, { rule: 'ref-leak', obj: o, message: msg.refLeakReassign(v.startsWith('$') ? displayName(s, o) : v, o.refNote, how), related: o.refNote ? [{ loc: o.refNote.loc, message: `reference ${o.refNote.text}` }] : [] }, v);
         }
         s = gc(s);
@@ -868,7 +868,9 @@ class Engine {
       if (o.private2 === 'set' && o.p2ByUs && (stored || o.id === retId)) this.p2HandedOff.add(o.id);
       if (o.id === retId || o.value === 'null' || o.value === 'err' || stored) continue;
       const name = displayName(s, o);
-      if (o.refs > 0) {
+      // references taken on a borrowed object (a parameter, an object of unknown origin) are
+      // usually recorded where the tool cannot see (page tables, pipes, rmap, private lists)
+      if (o.refs > 0 && o.origin === 'acquired') {
         this.curCall = o.refNote ? o.refNote.call.replace(/\(\)$/, '') : undefined;
         this.report(s, { rule: 'ref-leak', obj: o, message: msg.refLeakReturn(name, o.refNote), related: o.refNote ? [{ loc: o.refNote.loc, message: `reference ${o.refNote.text}` }] : [] }, name);
       }
