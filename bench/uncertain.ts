@@ -2,7 +2,14 @@
  * How much of the kernel the stock C grammar cannot parse, before and after
  * kernel-aware masking.
  *
- *   node out/bench/uncertain.js [KERNEL_DIR] [--show CAUSE] [--top N] [--unknown-blocks]
+ *   node out/bench/uncertain.js [KERNEL_DIR] [--top N] [--examples N]
+ *       [--show CAUSE] [--show-top-level] [--rewrites KIND] [--unknown-blocks] [--headers]
+ *
+ *   --show CAUSE       print each damaged function of that residual cause (original and masked line)
+ *   --show-top-level   print the ERROR/MISSING nodes at the top level of the masked parse
+ *   --rewrites KIND    count the rewrites of one kind by their original text
+ *   --unknown-blocks   list `NAME(...) {` heads that are not known loop/guard macros
+ *   --headers          also every .h file under include/
  *
  * Over every .c file of KERNEL_DIR/fs and KERNEL_DIR/mm: parse the stock
  * text and the masked text, count function definitions and those whose
@@ -28,10 +35,11 @@ interface Args {
   examples: number;
   showTopLevel: boolean;
   listKind: string | undefined;
+  headers: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { dir: DEFAULT_KERNEL, show: undefined, top: 30, unknownBlocks: false, examples: 1, showTopLevel: false, listKind: undefined };
+  const a: Args = { dir: DEFAULT_KERNEL, show: undefined, top: 30, unknownBlocks: false, examples: 1, showTopLevel: false, listKind: undefined, headers: false };
   for (let k = 0; k < argv.length; k++) {
     const v = argv[k];
     if (v === '--show') a.show = argv[++k];
@@ -40,12 +48,13 @@ function parseArgs(argv: string[]): Args {
     else if (v === '--unknown-blocks') a.unknownBlocks = true;
     else if (v === '--show-top-level') a.showTopLevel = true;
     else if (v === '--rewrites') a.listKind = argv[++k];
+    else if (v === '--headers') a.headers = true;
     else a.dir = v;
   }
   return a;
 }
 
-function listC(dir: string, out: string[]): void {
+function listC(dir: string, out: string[], ext = '.c'): void {
   let entries: fs.Dirent[];
   try {
     entries = fs.readdirSync(dir, { withFileTypes: true });
@@ -55,8 +64,8 @@ function listC(dir: string, out: string[]): void {
   entries.sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
   for (const e of entries) {
     const p = path.join(dir, e.name);
-    if (e.isDirectory()) listC(p, out);
-    else if (e.isFile() && e.name.endsWith('.c')) out.push(p);
+    if (e.isDirectory()) listC(p, out, ext);
+    else if (e.isFile() && e.name.endsWith(ext)) out.push(p);
   }
 }
 
@@ -94,6 +103,7 @@ async function main(): Promise<void> {
   const files: string[] = [];
   listC(path.join(args.dir, 'fs'), files);
   listC(path.join(args.dir, 'mm'), files);
+  if (args.headers) listC(path.join(args.dir, 'include'), files, '.h');
   if (files.length === 0) {
     console.error(`no .c files under ${args.dir}/fs or ${args.dir}/mm`);
     process.exit(2);
@@ -218,7 +228,7 @@ async function main(): Promise<void> {
   const pct = (a: number, b: number): string => (b === 0 ? '0.00' : ((100 * a) / b).toFixed(2));
   const mb = bytes / 1e6;
   console.log(`kernel: ${args.dir}`);
-  console.log(`files: ${files.length} .c in fs/ + mm/, ${mb.toFixed(1)} MB, ${lines} lines`);
+  console.log(`files: ${files.length} .c in fs/ + mm/${args.headers ? ' and .h in include/' : ''}, ${mb.toFixed(1)} MB, ${lines} lines`);
   console.log('');
   console.log('                 function defs  lost in ERROR  damaged or lost   share   top-level ERROR nodes');
   const row = (label: string, x: Side): string =>

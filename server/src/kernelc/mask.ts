@@ -897,6 +897,24 @@ function openAfterIdent(s: number, e: number, p: number): boolean {
 let stmtArgClose = -1;
 
 
+/**
+ * Defensive: the scanner records rewrites in order and never overlapping;
+ * should that ever fail, a later overlapping rewrite is dropped so that the
+ * list always describes the text exactly.
+ */
+function dropOverlaps(): void {
+  let pos = 0;
+  for (let k = 0; k < rewrites.length; k++) {
+    if (rewrites[k].start < pos) {
+      rewrites.splice(k, 1);
+      reps.splice(k, 1);
+      k--;
+      continue;
+    }
+    pos = rewrites[k].end;
+  }
+}
+
 /** Reset the scanner state for a new text. */
 function begin(text: string, collectUnknown: boolean): void {
   src = text;
@@ -1173,6 +1191,7 @@ export function maskKernelC(text: string, options?: MaskOptions): MaskResult {
     }
   }
 
+  dropOverlaps();
   const result: MaskResult = { text: applyRewrites(src, rewrites, reps), rewrites };
   const unknown = unknownNames;
   begin('', false); // drop references to the text and the results
