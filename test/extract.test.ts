@@ -1203,3 +1203,25 @@ static int demo_locals(struct folio *folio, int n)
   assert.deepEqual(fn.localNames, ['f', 'err', 'i', 'fbatch', 'j', 'k']);
   assert.deepEqual(fn.locals.map((l) => l.name), ['f', 'cached']);
 });
+
+test('return kinds: pointers of any type are told from scalars', async () => {
+  const ir = await fileIR(`
+static struct buffer_head *demo_bh(struct folio *folio) { return folio_buffers(folio); }
+static void *demo_addr(struct page *page) { return page_address(page); }
+static struct folio *demo_f(struct address_space *m) { return filemap_get_folio(m, 0); }
+static long demo_n(void) { return 0; }
+static void demo_v(void) { }
+static vm_fault_t demo_t(struct vm_fault *vmf) { return 0; }
+`);
+  assert.deepEqual(
+    ir.functions.map((f) => [f.name, f.returns, f.returnsPointer]),
+    [
+      ['demo_bh', 'other', true],
+      ['demo_addr', 'other', true],
+      ['demo_f', 'folio', true],
+      ['demo_n', 'int', false],
+      ['demo_v', 'void', false],
+      ['demo_t', 'int', false],
+    ],
+  );
+});

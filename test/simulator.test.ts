@@ -703,3 +703,21 @@ test('borrowed objects: no ref-leak for references taken on parameters, unknown 
   const a = linear('alloc_leak', { locals: [['folio', 'folio']] }, (b) => b.call(10, 'folio_alloc', ['GFP_KERNEL', '0'], 'folio').use(11, 'folio'), 12, 0);
   assert.deepEqual(rules(run(a)), ['ref-leak@12:error']);
 });
+
+test('a pointer function returning another pointer hands the live objects to its caller', () => {
+  // folio = filemap_grab_folio(); if (IS_ERR) return ERR_CAST; bh = folio_buffers(folio); if (!bh) bh = create(); return bh;
+  const mk = (returnsPointer: boolean, ret: 'bh' | 'null') => {
+    const f = new Fn('grab_buffer', { locals: [['folio', 'folio']], returns: returnsPointer ? 'other' : 'int', returnsPointer });
+    const [b0, bErr, bOk] = [f.block(), f.block(), f.block()];
+    b0.call(10, 'filemap_grab_folio', ['mapping', 'index'], 'folio').branch(11, iserr('folio'), 'IS_ERR(folio)', bErr, bOk);
+    bErr.ret(12, { text: 'ERR_CAST(folio)', errptr: true });
+    bOk.call(13, 'folio_buffers', ['folio'], 'bh');
+    bOk.ret(14, ret === 'bh' ? { text: 'bh', var: 'bh' } : { text: 'NULL', const: 0 });
+    return f.build();
+  };
+  assert.deepEqual(rules(run(mk(true, 'bh'))), []);
+  // returning NULL hands nothing on
+  assert.deepEqual(rules(run(mk(true, 'null'))), ['lock-leak@14:error', 'ref-leak@14:error']);
+  // nor does an int function returning a value
+  assert.deepEqual(rules(run(mk(false, 'bh'))), ['lock-leak@14:error', 'ref-leak@14:error']);
+});

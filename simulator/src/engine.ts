@@ -863,6 +863,7 @@ class Engine {
     }
     this.curCall = undefined;
     // leaks
+    const handsOn = this.returnsOtherPointer(rv, retB);
     for (const o of s.objs.values()) {
       const stored = o.handedOff || namesOf(s, o.id).some((n) => this.isPlace(n) && n !== o.loadedFrom);
       if (o.private2 === 'set' && o.p2ByUs && (stored || o.id === retId)) this.p2HandedOff.add(o.id);
@@ -870,11 +871,11 @@ class Engine {
       const name = displayName(s, o);
       // references taken on a borrowed object (a parameter, an object of unknown origin) are
       // usually recorded where the tool cannot see (page tables, pipes, rmap, private lists)
-      if (o.refs > 0 && o.origin === 'acquired') {
+      if (o.refs > 0 && o.origin === 'acquired' && !handsOn) {
         this.curCall = o.refNote ? o.refNote.call.replace(/\(\)$/, '') : undefined;
         this.report(s, { rule: 'ref-leak', obj: o, message: msg.refLeakReturn(name, o.refNote), related: o.refNote ? [{ loc: o.refNote.loc, message: `reference ${o.refNote.text}` }] : [] }, name);
       }
-      if (o.locked === 'held' && o.lockedByUs && o.origin === 'acquired') {
+      if (o.locked === 'held' && o.lockedByUs && o.origin === 'acquired' && !handsOn) {
         this.curCall = o.lockNote ? o.lockNote.call.replace(/\(\)$/, '') : undefined;
         this.report(s, { rule: 'lock-leak', obj: o, message: msg.lockLeak(name, o.lockNote, false), related: o.lockNote ? [{ loc: o.lockNote.loc, message: o.lockNote.text }] : [] }, name);
       }
@@ -937,17 +938,29 @@ class Engine {
     return ptr;
   }
 
-  /** The function returns a pointer: its declared kind says so, or some return is `ERR_PTR(...)`. */
+  /** The function returns a pointer, as its declaration says. */
   get returnsPointer(): boolean {
     if (this._returnsPointer === undefined) {
       const r = this.fn.returns;
-      this._returnsPointer =
-        r === 'other' || r === 'folio' || r === 'page' ||
-        this.fn.blocks.some((b) => b.term.kind === 'return' && !!b.term.value?.errptr);
+      this._returnsPointer = this.fn.returnsPointer ?? (r === 'other' || r === 'folio' || r === 'page');
     }
     return this._returnsPointer;
   }
   private _returnsPointer?: boolean;
+
+  /**
+   * A return of a pointer that may be valid and is not a tracked object
+   * (`return bh;` after `bh = folio_buffers(folio)`, `return &ctx->x;`) in a
+   * function returning a pointer: the structure returned may hold the
+   * objects live here, so they are handed to the caller.
+   */
+  private returnsOtherPointer(rv: ReturnValue | undefined, retB: Binding | undefined): boolean {
+    if (!rv || !this.returnsPointer) return false;
+    if (rv.errptr || rv.const !== undefined) return false;
+    if (isObjBinding(retB)) return false;
+    if (retB && (retB.mask & ~(ZERO | ERR)) === 0) return false;
+    return true;
+  }
 
   // ------------------------------------------------------------------ trace
 

@@ -207,8 +207,13 @@ export interface FunctionIR {
   /** the function's name in its declarator */
   nameLoc: Loc;
   params: Param[];
-  /** what the function returns: `struct folio *` gives 'folio', `struct page *` gives 'page' */
+  /**
+   * what the function returns: `struct folio *` gives 'folio', `struct page *`
+   * gives 'page', any other pointer 'other', a scalar 'int'
+   */
   returns: ValueKind | 'int' | 'void';
+  /** the function returns a pointer (of any type). Absent: as `returns` says ('folio', 'page', 'other') */
+  returnsPointer?: boolean;
   annotations: Annotation[];
   /** locals declared as `struct folio *` / `struct page *` (arrays and batches excluded) */
   locals: { name: VarName; kind: ValueKind }[];

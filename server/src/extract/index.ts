@@ -132,6 +132,7 @@ function extractFunction(
       nameLoc: header.nameNode ? src.loc(header.nameNode.startIndex, header.nameNode.endIndex) : loc,
       params: header.params,
       returns: header.returns,
+      returnsPointer: header.returnsPointer,
       annotations: headerAnnotations(def, body, header.params, src),
       locals: [],
       localNames: [],

@@ -73,6 +73,8 @@ export interface FunctionHeader {
   nameNode: SyntaxNode | null;
   params: Param[];
   returns: ValueKind | 'int' | 'void';
+  /** the declarator puts a `*` before the function's name */
+  returnsPointer: boolean;
   /** the function_declarator node */
   declarator: SyntaxNode | null;
 }
@@ -139,7 +141,8 @@ export function functionHeader(def: SyntaxNode, src: SourceText): FunctionHeader
   let returns: FunctionHeader['returns'] = 'int';
   const sk = structKind(type);
   if (pointers === 1 && sk !== 'other') returns = sk;
-  else if (pointers === 0 && type && ty(type) === 'primitive_type' && txt(type) === 'void') returns = 'void';
+  else if (pointers >= 1) returns = 'other';
+  else if (type && ty(type) === 'primitive_type' && txt(type) === 'void') returns = 'void';
   // SYSCALL_DEFINEn(name, ...) headers rewritten by the mask: name them sys_<name>.
   const body = fld(def, 'body');
   const headerEnd = body ? body.startIndex : def.endIndex;
@@ -150,7 +153,7 @@ export function functionHeader(def: SyntaxNode, src: SourceText): FunctionHeader
       break;
     }
   }
-  return { name, nameNode, params, returns, declarator: fd };
+  return { name, nameNode, params, returns, returnsPointer: pointers >= 1, declarator: fd };
 }
 
 const ANNOT: Record<string, Annotation['kind']> = {
