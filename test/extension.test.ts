@@ -1,0 +1,110 @@
+/**
+ * The VS Code extension's parts that run without VS Code: its architecture
+ * invariant, and the simulation view's picture (extension/webview/render.ts)
+ * rendered from what `folio-lens simulate --format json` prints and from
+ * hand-built JSON. The real extension runs in the end-to-end test (test/e2e/).
+ */
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { renderSimulation } from '../extension/webview/render';
+import type { SimulationJson } from '../server/src/format/simulate';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+function simulate(file: string, fn: string): SimulationJson {
+  const out = execFileSync(process.execPath, [path.join(ROOT, 'bin', 'folio-lens.js'), 'simulate', '--format', 'json', file, fn], { cwd: ROOT, encoding: 'utf8' });
+  return JSON.parse(out) as SimulationJson;
+}
+
+test('extension/ knows no analysis: from server/ and simulator/ it imports types only', () => {
+  const offenders: string[] = [];
+  for (const dir of ['extension/src', 'extension/webview']) {
+    for (const f of fs.readdirSync(path.join(ROOT, dir)).filter((x) => x.endsWith('.ts'))) {
+      const text = fs.readFileSync(path.join(ROOT, dir, f), 'utf8');
+      for (const m of text.matchAll(/^(import|export)(\s+type)?[^;]*?from\s*['"]([^'"]+)['"]/gm)) {
+        if (/(^|\/)(server|simulator)\//.test(m[3]!) && !m[2]) offenders.push(`${dir}/${f}: ${m[3]}`);
+      }
+      if (/require\(/.test(text)) offenders.push(`${dir}/${f}: require()`);
+    }
+  }
+  assert.deepEqual(offenders, []);
+});
+
+const count = (s: string, re: RegExp) => (s.match(re) ?? []).length;
+
+test('one lane and one SVG per path, one clickable column per step', () => {
+  const sim = simulate('examples/demofs/writeback.c', 'demofs_write_inline');
+  const html = renderSimulation(sim);
+  assert.equal(count(html, /<svg class="lane-svg"/g), sim.paths.length);
+  const steps = sim.paths.reduce((n, p) => n + p.steps.length, 0);
+  assert.equal(count(html, /<g class="step[^"]*" data-line="\d+"/g), steps);
+  // seven dimension rows per tracked object, in order
+  const labels = [...html.matchAll(/<text class="dim-label"[^>]*>([^<]+)</g)].map((m) => m[1]);
+  assert.deepEqual(labels.slice(0, 7), ['refs', 'locked', 'writeback', 'dirty', 'uptodate', 'private', 'private_2']);
+});
+
+test('the violating step is highlighted and its path comes first', () => {
+  const sim = simulate('examples/demofs/writeback.c', 'demofs_write_inline');
+  const bad = sim.paths.findIndex((p) => p.steps.some((s) => s.violations.length));
+  assert.ok(bad >= 0, 'demofs_write_inline ends writeback twice on one path');
+  const html = renderSimulation(sim);
+  const first = html.indexOf('<details class="lane');
+  assert.match(html.slice(first, first + 200), new RegExp(`has-violation" data-path="${bad + 1}"`));
+  const step = sim.paths[bad]!.steps.find((s) => s.violations.length)!;
+  assert.match(html, new RegExp(`<g class="step violation" data-line="${step.line}"`));
+  assert.match(html, /class="badge error">writeback-not-started</);
+});
+
+const oneStep = (text: string, objects: SimulationJson['paths'][number]['steps'][number]['objects']): SimulationJson => ({
+  file: 'fs/x.c',
+  function: 'f',
+  line: 1,
+  paths: [{ end: 'return', steps: [{ line: 3, text, objects, pairs: [{ key: 'inode_dio(inode)', open: 1 }], violations: [] }] }],
+  merged: 0,
+  findings: [],
+  stats: { states: 1, millis: 0 },
+});
+
+test('text from the source is escaped', () => {
+  const html = renderSimulation(oneStep('if (a < b && c > "d"): true', []));
+  assert.ok(!html.includes('a < b'));
+  assert.match(html, /a &lt; b &amp;&amp; c &gt; &quot;d&quot;/);
+});
+
+test('states become glyphs: held lock filled, clear flag hollow, unknown as ?', () => {
+  const html = renderSimulation(
+    oneStep('folio_lock(folio)', [
+      {
+        names: ['folio', 'page'],
+        kind: 'folio',
+        origin: 'parameter',
+        refs: 0,
+        callerRef: true,
+        value: 'valid',
+        locked: 'held',
+        writeback: 'clear',
+        dirty: 'set',
+        uptodate: 'unknown',
+        private: 'clear',
+        private2: 'clear',
+        handedOff: false,
+      },
+    ]),
+  );
+  assert.match(html, />folio = page</);
+  assert.match(html, /class="refs none changed small"[^>]*>0\+c</);
+  assert.match(html, /<rect class="g g-locked set changed"/);
+  assert.match(html, /<circle class="g g-writeback clear changed"/);
+  assert.match(html, /<circle class="g g-dirty set changed"/);
+  assert.match(html, /<text class="unk changed"[^>]*>\?</);
+  assert.match(html, />inode_dio\(inode\)</);
+});
+
+test('a function with no recorded path says so', () => {
+  const sim = oneStep('x', []);
+  sim.paths = [];
+  assert.match(renderSimulation(sim), /No path through this function was recorded/);
+});
