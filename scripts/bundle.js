@@ -1,0 +1,64 @@
+#!/usr/bin/env node
+// Bundles the VS Code extension into dist/ with esbuild:
+//   dist/extension.js  the client (vscode stays external)
+//   dist/server.js     the language server (server/src/lsp/main.ts)
+//   dist/worker.js     the analysis worker thread (pool.ts loads it from beside itself)
+//   dist/webview.js    the simulation view's script (browser, IIFE)
+// web-tree-sitter's ESM build needs import.meta.url, which a CommonJS bundle
+// does not have: the bundle takes its CommonJS build instead. The wasm files
+// are not copied: parser.ts finds them in <package root>/grammars, and the
+// .vsix ships grammars/ beside dist/.
+'use strict';
+const fs = require('fs');
+const path = require('path');
+const esbuild = require('esbuild');
+
+const root = path.resolve(__dirname, '..');
+const rel = (p) => path.join(root, p);
+
+const node = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  external: ['vscode'],
+  alias: { 'web-tree-sitter': rel('node_modules/web-tree-sitter/tree-sitter.cjs') },
+  logLevel: 'warning',
+  legalComments: 'none',
+};
+
+async function main() {
+  const t0 = Date.now();
+  fs.rmSync(rel('dist'), { recursive: true, force: true });
+  const builds = [
+    esbuild.build({ ...node, entryPoints: [rel('extension/src/extension.ts')], outfile: rel('dist/extension.js') }),
+    esbuild.build({
+      bundle: true,
+      platform: 'browser',
+      format: 'iife',
+      target: 'es2022',
+      entryPoints: [rel('extension/webview/main.ts')],
+      outfile: rel('dist/webview.js'),
+      logLevel: 'warning',
+    }),
+  ];
+  const server = rel('server/src/lsp/main.ts');
+  if (fs.existsSync(server)) {
+    builds.push(
+      esbuild.build({ ...node, entryPoints: [server], outfile: rel('dist/server.js') }),
+      esbuild.build({ ...node, entryPoints: [rel('server/src/worker.ts')], outfile: rel('dist/worker.js') }),
+    );
+  } else {
+    console.warn('bundle: server/src/lsp/main.ts does not exist yet: dist/server.js not built');
+  }
+  await Promise.all(builds);
+  for (const f of ['tree-sitter.wasm', 'tree-sitter-c.wasm']) {
+    if (!fs.existsSync(rel(`grammars/${f}`))) throw new Error(`bundle: grammars/${f} is missing (run npm run build first)`);
+  }
+  console.log(`bundle: dist/ in ${Date.now() - t0} ms`);
+}
+
+main().catch((e) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});
