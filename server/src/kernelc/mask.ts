@@ -67,14 +67,20 @@
  *     becomes `; `;
  *   - `DEBUG_MACRO(if (x) ...);` (a statement passed as the argument):
  *     `NAME(` becomes spaces and `{`, its `)` becomes `}`: a block;
- *   - a `;` directly inside a call's parentheses (`ASSERT(x, dump(y););`)
- *     blanked;
+ *   - a `;` directly inside a call's parentheses (statements passed as a
+ *     macro argument, `ASSERT(x, dump(y); dump(z););`): `,` between two
+ *     statements, a space before the `)`;
  *   - an operator passed as an argument (`ASSERTCMP(a, ==, b)`) replaced
  *     by underscores;
  *   - `offsetof` with a member path (`offsetof(struct s, a[1])`) renamed to
  *     `_ffsetof` so that it parses as a call;
  *   - a top-level macro invocation without its `;` (`module_init(f)`
  *     followed by more declarations) blanked.
+ *
+ * Statement context (for the `NAME(...)` rules above) is: after `;`, `{`,
+ * `}`, `else`, `do`, `static`, a label's `:`, a directive line, or the `)`
+ * of an `if`/`for`/`while`/`switch` head; never inside an initializer list
+ * (`= {`, `(type) {`), where a macro call is just an element.
  */
 import type { MaskResult, Rewrite, RewriteKind } from './mask-types';
 
