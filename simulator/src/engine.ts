@@ -363,7 +363,7 @@ class Engine {
       const o = s.objs.get(old.obj);
       s = withVar(s, v, undefined);
       if (o && o.origin !== 'param' && namesOf(s, o.id).length === 0) {
-        if (o.refs > 0 && o.origin === 'acquired' && !o.handedOff && !this.isPlace(v) && o.value !== 'null' && o.value !== 'err') {
+        if (o.refs > 0 && o.origin === 'acquired' && !o.handedOff && !pageCacheIo(o) && !this.isPlace(v) && o.value !== 'null' && o.value !== 'err') {
           this.report(s, { rule: 'ref-leak', obj: o, message: msg.refLeakReassign(v.startsWith('$') ? displayName(s, o) : v, o.refNote, how), related: o.refNote ? [{ loc: o.refNote.loc, message: `reference ${o.refNote.text}` }] : [] }, v);
         }
         s = gc(s);
@@ -688,7 +688,7 @@ class Engine {
           // the folio is locked for the page cache's read protocol: whoever reads it unlocks it
           for (const e of c.effects) {
             const t = e.op === 'lock' ? targets.get(e.arg ?? 0) : undefined;
-            if (t && ok.objs.has(t.id)) ok = updObj(ok, t.id, { lockedByUs: false });
+            if (t && ok.objs.has(t.id)) ok = updObj(ok, t.id, { lockedByUs: false, inCache: true });
           }
         }
         if (ev.result !== undefined) ok = this.rebind(ok, ev.result, this.scalar(ev.result, okRes), 'reassigned');
@@ -867,7 +867,7 @@ class Engine {
     for (const o of s.objs.values()) {
       const stored = o.handedOff || namesOf(s, o.id).some((n) => this.isPlace(n) && n !== o.loadedFrom);
       if (o.private2 === 'set' && o.p2ByUs && (stored || o.id === retId)) this.p2HandedOff.add(o.id);
-      if (o.id === retId || o.value === 'null' || o.value === 'err' || stored) continue;
+      if (o.id === retId || o.value === 'null' || o.value === 'err' || stored || pageCacheIo(o)) continue;
       const name = displayName(s, o);
       // references taken on a borrowed object (a parameter, an object of unknown origin) are
       // usually recorded where the tool cannot see (page tables, pipes, rmap, private lists)
@@ -1196,6 +1196,15 @@ function forget(o: Obj): Partial<Obj> {
     writeback: 'unknown',
     private2: 'unknown',
   };
+}
+
+/**
+ * Inserted into the page cache by this function and still locked (or maybe
+ * locked): the folio waits for the read that unlocks it, and the reference
+ * is the readahead's to drop (readahead_folio()): neither leaks here.
+ */
+function pageCacheIo(o: Obj): boolean {
+  return o.inCache && o.locked !== 'not-held';
 }
 
 /** Constants are followed up to this magnitude through `x++`, `x - 1`, ...; beyond, only the sign (counters would multiply states). */

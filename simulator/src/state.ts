@@ -78,6 +78,12 @@ export interface Obj {
   readonly p2Ref: boolean;
   readonly handedOff: boolean;
   /**
+   * this function inserted it into the page cache (filemap_add_folio
+   * succeeded): while it stays locked, it is the page cache's, waiting for
+   * the read that unlocks it (readahead keeps the reference and the lock)
+   */
+  readonly inCache: boolean;
+  /**
    * references handed to a structure by a store (`*foliop = folio`): the
    * function may still take them back with a put (error paths retract an
    * out-parameter), but they are no longer its own for other rules
@@ -248,7 +254,7 @@ export function objKey(o: Obj): string {
     o.id + ':' + o.refs + b(o.callerRef) + b(o.dropped) + b(o.everOwned) + b(o.putToZero) + b(o.tryFailed) +
     VAL[o.value] + LOCK[o.locked] + b(o.lockedByUs) + b(o.unlockedOurs) +
     TRI[o.writeback] + b(o.wbByUs) + b(o.wbEndedNoRef) + TRI[o.dirty] + TRI[o.uptodate] +
-    TRI[o.private] + o.privRefs + TRI[o.private2] + b(o.p2ByUs) + b(o.p2Ref) + b(o.handedOff) + o.storedRefs
+    TRI[o.private] + o.privRefs + TRI[o.private2] + b(o.p2ByUs) + b(o.p2Ref) + b(o.handedOff) + b(o.inCache) + o.storedRefs
   );
 }
 
@@ -341,6 +347,7 @@ export function newObj(init: Pick<Obj, 'id' | 'kind' | 'origin' | 'originText' |
     p2ByUs: false,
     p2Ref: false,
     handedOff: false,
+    inCache: false,
     storedRefs: 0,
     entryLocked: 'unknown',
     ...init,
