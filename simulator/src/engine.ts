@@ -54,6 +54,86 @@ interface FoundEntry {
   site: string;
   count: number;
   objId?: string;
+  /**
+   * a leak of objects a loop created: their creation sites. The finding
+   * stands only if the function releases an object of one of them somewhere
+   * (else the loop pins them on purpose)
+   */
+  lostSites?: Set<string>;
+}
+
+/** The block of an event site `B.E` / `B.T`. */
+function blockOfSite(site: string): number {
+  return parseInt(site, 10);
+}
+
+/** Tarjan's SCCs over the blocks: the component of each block on a cycle. */
+export function cyclicSccs(fn: FunctionIR): Map<number, number> {
+  const succ = new Map<number, number[]>();
+  for (const b of fn.blocks) {
+    const t = b.term;
+    succ.set(b.id, t.kind === 'goto' ? [t.target] : t.kind === 'branch' ? [t.then, t.else] : t.kind === 'switch' ? t.targets : []);
+  }
+  const index = new Map<number, number>();
+  const low = new Map<number, number>();
+  const onStack = new Set<number>();
+  const stack: number[] = [];
+  const out = new Map<number, number>();
+  let next = 0;
+  let comp = 0;
+  for (const root of succ.keys()) {
+    if (index.has(root)) continue;
+    const work: [number, number][] = [];
+    const enter = (v: number): void => {
+      index.set(v, next);
+      low.set(v, next);
+      next++;
+      stack.push(v);
+      onStack.add(v);
+      work.push([v, 0]);
+    };
+    enter(root);
+    while (work.length) {
+      const top = work[work.length - 1];
+      const [v, i] = top;
+      const ss = succ.get(v) ?? [];
+      if (i < ss.length) {
+        top[1]++;
+        const w = ss[i];
+        if (!succ.has(w)) continue;
+        if (!index.has(w)) enter(w);
+        else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
+        continue;
+      }
+      work.pop();
+      if (work.length) {
+        const u = work[work.length - 1][0];
+        low.set(u, Math.min(low.get(u)!, low.get(v)!));
+      }
+      if (low.get(v) === index.get(v)) {
+        const members: number[] = [];
+        let w: number;
+        do {
+          w = stack.pop()!;
+          onStack.delete(w);
+          members.push(w);
+        } while (w !== v);
+        const cyclic = members.length > 1 || (succ.get(v) ?? []).includes(v);
+        if (cyclic) {
+          for (const m of members) out.set(m, comp);
+          comp++;
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** The creation site of an object (`c:3.1` for `c:3.1'`, an older object of the same site). */
+function siteOf(id: string): string {
+  let n = id.length;
+  while (n > 0 && id.charCodeAt(n - 1) === 39 /* ' */) n--;
+  return id.slice(0, n);
 }
 
 interface Cur {
@@ -97,6 +177,9 @@ export function summaryAsContract(s: Summary): SimContract {
   return c;
 }
 
+/** Effects that drop or hand on a reference of this function's. */
+const RELEASES = new Set<Effect['op']>(['put', 'handoff', 'private-set-raw']);
+
 const OBJ_OPS = new Set<Effect['op']>([
   'get', 'put', 'lock', 'unlock', 'require-locked', 'wb-start', 'wb-end', 'dirty-set', 'dirty-clear', 'uptodate-set',
   'uptodate-clear', 'private-attach', 'private-detach', 'private-set-raw', 'private-clear-raw', 'private2-start',
@@ -127,6 +210,14 @@ class Engine {
    */
   endsPrivate2 = false;
   readonly p2HandedOff = new Set<string>();
+  /**
+   * Creation sites whose objects this function drops or hands on somewhere
+   * (put, stored, batched, returned). A loop that re-points a variable
+   * while it holds a reference from a site never released anywhere pins
+   * its objects on purpose (a later pass releases them): no reassignment
+   * leak for those.
+   */
+  readonly releasedSites = new Set<string>();
   readonly reach = new Map<string, number>();
   readonly found = new Map<string, FoundEntry>();
   readonly returns: ReturnRecord[] = [];
@@ -284,7 +375,7 @@ class Engine {
 
   // ------------------------------------------------------------------ reporting
 
-  report(s: State, v: Violation, name?: string): void {
+  report(s: State, v: Violation, name?: string, lostSite?: string): void {
     const cur = this.cur;
     const objName = name ?? (v.obj ? displayName(s, v.obj) : '');
     const key = `${v.rule}|${cur.loc.line}:${cur.loc.column}|${objName}`;
@@ -294,6 +385,9 @@ class Engine {
     const e = this.found.get(key);
     if (e) {
       if (e.site === cur.site) e.count++;
+      // a report with no pinning site makes the finding unconditional
+      if (lostSite === undefined) e.lostSites = undefined;
+      else e.lostSites?.add(lostSite);
       return;
     }
     const path = pathSteps(s, v.obj?.birthN ?? 0, v.obj?.id, cur.step);
@@ -301,6 +395,7 @@ class Engine {
       site: cur.site,
       count: 1,
       objId: v.obj?.id,
+      ...(lostSite !== undefined ? { lostSites: new Set([lostSite]) } : {}),
       finding: {
         rule: v.rule,
         severity: 'warning',
@@ -364,12 +459,33 @@ class Engine {
       s = withVar(s, v, undefined);
       if (o && o.origin !== 'param' && namesOf(s, o.id).length === 0) {
         if (o.refs > 0 && o.origin === 'acquired' && !o.handedOff && !pageCacheIo(o) && !this.isPlace(v) && o.value !== 'null' && o.value !== 'err') {
-          this.report(s, { rule: 'ref-leak', obj: o, message: msg.refLeakReassign(v.startsWith('$') ? displayName(s, o) : v, o.refNote, how), related: o.refNote ? [{ loc: o.refNote.loc, message: `reference ${o.refNote.text}` }] : [] }, v);
+          // re-pointed by a loop that created it: judged at the end (releasedSites)
+          const site = siteOf(o.id);
+          const inLoop = this.sameLoop(blockOfSite(site.slice(2)), blockOfSite(this.cur.site));
+          this.report(s, { rule: 'ref-leak', obj: o, message: msg.refLeakReassign(v.startsWith('$') ? displayName(s, o) : v, o.refNote, how), related: o.refNote ? [{ loc: o.refNote.loc, message: `reference ${o.refNote.text}` }] : [] }, v, inLoop ? site : undefined);
         }
         s = gc(s);
       }
     }
     return withVar(s, v, b);
+  }
+
+  /** The cyclic strongly connected component of each block in a loop (blocks in no loop are absent). */
+  private loopOf?: Map<number, number>;
+
+  /** The block lies on a cycle of the CFG. */
+  inLoop(a: number): boolean {
+    if (Number.isNaN(a)) return false;
+    this.loopOf ??= cyclicSccs(this.fn);
+    return this.loopOf.has(a);
+  }
+
+  /** Both blocks lie on one cycle of the CFG (a loop that contains both). */
+  sameLoop(a: number, b: number): boolean {
+    if (Number.isNaN(a) || Number.isNaN(b)) return false;
+    this.loopOf ??= cyclicSccs(this.fn);
+    const x = this.loopOf.get(a);
+    return x !== undefined && x === this.loopOf.get(b);
   }
 
   /** The scalar binding to give `v`, or undefined when `v` is not worth tracking. */
@@ -424,6 +540,7 @@ class Engine {
         const o = objOfVar(s, ev.var);
         if (!o || o.value === 'null' || o.value === 'err') return [s];
         s = pushStep(s, ev.loc.line, `'${ev.var}' stored to ${ev.target}`, o.id);
+        this.releasedSites.add(siteOf(o.id));
         // the structure takes over the references this function held
         const handNote: Note = { loc: ev.loc, call: ev.target, text: `its reference was stored to ${ev.target} at line ${ev.loc.line}` };
         s = updObj(s, o.id, { handedOff: true, refs: 0, storedRefs: Math.min(REF_CAP, o.storedRefs + o.refs), handNote });
@@ -557,6 +674,7 @@ class Engine {
       if (!o || o.value === 'null' || o.value === 'err') continue;
       if (a.field !== undefined) {
         if (cls.listHandoff) {
+          this.releasedSites.add(siteOf(o.id));
           s = pushStep(s, ev.loc.line, `'${a.var}' linked by ${call}`, o.id);
           s = updObj(s, o.id, { handedOff: true });
         }
@@ -565,6 +683,7 @@ class Engine {
       const byAddress = a.text.replace(/\s+/g, '') === '&' + a.var;
       if (!byAddress) checkUse(s, o, a.var, `passed to ${call}`, { report: (st, v) => this.report(st, v, a.var) });
       if (cls.handoff || (byAddress && !cls.neutral)) {
+        this.releasedSites.add(siteOf(o.id));
         s = pushStep(s, ev.loc.line, `'${a.var}' passed to ${call}, which may take it over`, o.id);
         s = updObj(s, o.id, { handedOff: true, ...forget(o) });
       }
@@ -647,7 +766,10 @@ class Engine {
         for (const i of soft) {
           const t = targets.get(i);
           const o = t && st.objs.get(t.id);
-          if (o) st = updObj(st, o.id, { handedOff: true, ...forget(o) });
+          if (o) {
+            this.releasedSites.add(siteOf(o.id));
+            st = updObj(st, o.id, { handedOff: true, ...forget(o) });
+          }
         }
       }
       for (const e of c.effects) {
@@ -660,6 +782,7 @@ class Engine {
         if (!t) continue;
         const o = st.objs.get(t.id);
         if (!o) continue;
+        if (RELEASES.has(e.op)) this.releasedSites.add(siteOf(o.id));
         st = applyObjEffect(st, e, o, nameOf(i) ?? displayName(st, o), this.ectx(ev, c, ev.args, () => nameOf(i)));
       }
       return st;
@@ -852,6 +975,7 @@ class Engine {
         continue;
       }
       this.curCall = cl.fn;
+      this.releasedSites.add(siteOf(o.id));
       const ev = { callee: cl.fn, loc: t.loc, resultUsed: false };
       const arg: Arg = { text: cl.var, var: cl.var };
       for (const e of c.effects) {
@@ -867,13 +991,17 @@ class Engine {
     for (const o of s.objs.values()) {
       const stored = o.handedOff || namesOf(s, o.id).some((n) => this.isPlace(n) && n !== o.loadedFrom);
       if (o.private2 === 'set' && o.p2ByUs && (stored || o.id === retId)) this.p2HandedOff.add(o.id);
+      if (stored || o.id === retId) this.releasedSites.add(siteOf(o.id));
       if (o.id === retId || o.value === 'null' || o.value === 'err' || stored || pageCacheIo(o)) continue;
       const name = displayName(s, o);
       // references taken on a borrowed object (a parameter, an object of unknown origin) are
       // usually recorded where the tool cannot see (page tables, pipes, rmap, private lists)
       if (o.refs > 0 && o.origin === 'acquired' && !handsOn) {
         this.curCall = o.refNote ? o.refNote.call.replace(/\(\)$/, '') : undefined;
-        this.report(s, { rule: 'ref-leak', obj: o, message: msg.refLeakReturn(name, o.refNote), related: o.refNote ? [{ loc: o.refNote.loc, message: `reference ${o.refNote.text}` }] : [] }, name);
+        // an object a loop created, and the function never drops any of that loop's: pinned on purpose
+        const site = siteOf(o.id);
+        const pinned = this.inLoop(blockOfSite(site.slice(2)));
+        this.report(s, { rule: 'ref-leak', obj: o, message: msg.refLeakReturn(name, o.refNote), related: o.refNote ? [{ loc: o.refNote.loc, message: `reference ${o.refNote.text}` }] : [] }, name, pinned ? site : undefined);
       }
       if (o.locked === 'held' && o.lockedByUs && o.origin === 'acquired' && !handsOn) {
         this.curCall = o.lockNote ? o.lockNote.call.replace(/\(\)$/, '') : undefined;
@@ -1069,6 +1197,7 @@ class Engine {
     const findings: Finding[] = [];
     for (const e of this.found.values()) {
       if (e.finding.rule === 'private2-leak' && !this.endsPrivate2 && !(e.objId && this.p2HandedOff.has(e.objId))) continue;
+      if (e.lostSites && ![...e.lostSites].some((x) => this.releasedSites.has(x))) continue;
       const reach = this.reach.get(e.site) ?? 0;
       e.finding.severity = !this.incomplete && e.count >= reach ? 'error' : 'warning';
       findings.push(e.finding);
