@@ -2,7 +2,9 @@
 // Bundles the VS Code extension into dist/ with esbuild:
 //   dist/extension.js  the client (vscode stays external)
 //   dist/server.js     the language server (server/src/lsp/main.ts)
-//   dist/worker.js     the analysis worker thread (pool.ts loads it from beside itself)
+//   dist/worker.js, dist/index-worker.js
+//                      worker threads (pool.ts and lsp/workspace.ts load them
+//                      from beside themselves, by these names)
 //   dist/webview.js    the simulation view's script (browser, IIFE)
 // web-tree-sitter's ESM build needs import.meta.url, which a CommonJS bundle
 // does not have: the bundle takes its CommonJS build instead. The wasm files
@@ -42,14 +44,14 @@ async function main() {
       logLevel: 'warning',
     }),
   ];
-  const server = rel('server/src/lsp/main.ts');
-  if (fs.existsSync(server)) {
-    builds.push(
-      esbuild.build({ ...node, entryPoints: [server], outfile: rel('dist/server.js') }),
-      esbuild.build({ ...node, entryPoints: [rel('server/src/worker.ts')], outfile: rel('dist/worker.js') }),
-    );
-  } else {
-    console.warn('bundle: server/src/lsp/main.ts does not exist yet: dist/server.js not built');
+  const server = [
+    ['server/src/lsp/main.ts', 'dist/server.js'],
+    ['server/src/lsp/index-worker.ts', 'dist/index-worker.js'],
+    ['server/src/worker.ts', 'dist/worker.js'],
+  ];
+  for (const [entry, outfile] of server) {
+    if (fs.existsSync(rel(entry))) builds.push(esbuild.build({ ...node, entryPoints: [rel(entry)], outfile: rel(outfile) }));
+    else console.warn(`bundle: ${entry} does not exist: ${outfile} not built`);
   }
   await Promise.all(builds);
   for (const f of ['tree-sitter.wasm', 'tree-sitter-c.wasm']) {
