@@ -459,9 +459,9 @@ class Engine {
       s = withVar(s, v, undefined);
       if (o && o.origin !== 'param' && namesOf(s, o.id).length === 0) {
         if (o.refs > 0 && o.origin === 'acquired' && !o.handedOff && !pageCacheIo(o) && !this.isPlace(v) && o.value !== 'null' && o.value !== 'err') {
-          // re-pointed by a loop that created it: judged at the end (releasedSites)
+          // an object a loop created: judged at the end (releasedSites)
           const site = siteOf(o.id);
-          const inLoop = this.sameLoop(blockOfSite(site.slice(2)), blockOfSite(this.cur.site));
+          const inLoop = this.inLoop(blockOfSite(site.slice(2)));
           this.report(s, { rule: 'ref-leak', obj: o, message: msg.refLeakReassign(v.startsWith('$') ? displayName(s, o) : v, o.refNote, how), related: o.refNote ? [{ loc: o.refNote.loc, message: `reference ${o.refNote.text}` }] : [] }, v, inLoop ? site : undefined);
         }
         s = gc(s);
@@ -478,14 +478,6 @@ class Engine {
     if (Number.isNaN(a)) return false;
     this.loopOf ??= cyclicSccs(this.fn);
     return this.loopOf.has(a);
-  }
-
-  /** Both blocks lie on one cycle of the CFG (a loop that contains both). */
-  sameLoop(a: number, b: number): boolean {
-    if (Number.isNaN(a) || Number.isNaN(b)) return false;
-    this.loopOf ??= cyclicSccs(this.fn);
-    const x = this.loopOf.get(a);
-    return x !== undefined && x === this.loopOf.get(b);
   }
 
   /** The scalar binding to give `v`, or undefined when `v` is not worth tracking. */
