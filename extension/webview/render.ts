@@ -208,11 +208,10 @@ function lane(path: Path, index: number, total: number): string {
           const cls = !before || cellValue(before, d) !== cellValue(o, d) ? 'changed' : 'same';
           const cy = yy + ROW / 2;
           if (d.key === 'refs') {
-            const txt = refsText(o);
-            const held = o.value === 'valid' || o.value === 'unknown' ? (o.refs > 0 ? 'held' : 'none') : 'novalue';
+            const txt = `${refsText(o)}${o.handedOff ? '↗' : ''}`;
+            const held = o.value === 'valid' || o.value === 'unknown' ? (o.handedOff ? 'handed' : o.refs > 0 ? 'held' : 'none') : 'novalue';
             out.push(`<rect class="refs-bg ${held} ${cls}" x="${x + 3}" y="${yy + 2}" width="${COL - 6}" height="${ROW - 4}" rx="3"/>`);
             out.push(`<text class="refs ${held} ${cls}${txt.length > 2 ? ' small' : ''}" x="${cx}" y="${cy + 4}" text-anchor="middle">${esc(txt)}</text>`);
-            if (o.handedOff) out.push(`<text class="handoff ${cls}" x="${x + COL - 2}" y="${yy + 8}" text-anchor="end">↗</text>`);
           } else if (o.value === 'valid' || o.value === 'unknown') {
             out.push(glyph(d, flagOf(o, d), cx, cy, cls));
           }
@@ -255,6 +254,7 @@ function key(svg: string, label: string): string {
 function legend(): string {
   const keys = [
     key(`<rect class="refs-bg held changed" x="0" y="1" width="16" height="14" rx="3"/><text class="refs held changed" x="8" y="12" text-anchor="middle">1</text>`, 'references held (+c: and the caller’s)'),
+    key(`<rect class="refs-bg handed changed" x="1" y="2" width="14" height="12" rx="3"/><text class="refs handed changed small" x="8" y="11" text-anchor="middle">↗</text>`, 'handed off'),
     key(`<rect class="g g-locked set changed" x="2" y="2" width="12" height="12" rx="2"/>`, 'locked'),
     ...DIMENSIONS.slice(2).map((d) => key(`<circle class="g g-${d.key} set changed" cx="8" cy="8" r="5.5"/>`, d.label)),
     key(`<circle class="g g-dirty clear changed" cx="8" cy="8" r="5.5"/>`, 'clear'),

@@ -5,5 +5,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bash test/e2e/setup.sh
-npm run --silent package >/dev/null
+npm run --silent package
 FOLIO_LENS_E2E=1 node --test --test-reporter=spec out/test/e2e/

@@ -8,7 +8,8 @@ set -euo pipefail
 
 CODE_SERVER_VERSION=4.100.3
 RIPGREP_PACKAGE=@vscode/ripgrep-linux-x64@1.18.0
-CACHE="${FOLIO_LENS_E2E_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/folio-lens-e2e}"
+HOME_DIR="${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}"
+CACHE="${FOLIO_LENS_E2E_CACHE:-${XDG_CACHE_HOME:-$HOME_DIR/.cache}/folio-lens-e2e}"
 CS_DIR="$CACHE/code-server-$CODE_SERVER_VERSION"
 
 need_apt=()
@@ -47,11 +48,13 @@ fi
 cat > package.json <<EOF
 { "name": "folio-lens-e2e-tools", "private": true, "version": "0.0.0" }
 EOF
-# code-server's postinstall runs npm inside its own folders (and `npx node-gyp`):
+# code-server's postinstall runs npm inside its own folders and `npx node-gyp`
+# (npm_config_yes answers npx), refuses to run as root without unsafe-perm, and
 # its native modules need their install scripts, which npm 11 blocks by default.
 npm_config_yes=true \
+npm_config_unsafe_perm=true \
 npm_config_dangerously_allow_all_scripts=true \
-  npm install --no-save --no-audit --no-fund --unsafe-perm "code-server@$CODE_SERVER_VERSION" >install.log 2>&1 || {
+  npm install --no-save --no-audit --no-fund "code-server@$CODE_SERVER_VERSION" >install.log 2>&1 || {
     tail -40 install.log
     echo "e2e setup: code-server install failed (log: $CS_DIR/install.log)" >&2
     exit 1
