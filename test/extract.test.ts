@@ -1225,3 +1225,21 @@ static vm_fault_t demo_t(struct vm_fault *vmf) { return 0; }
     ],
   );
 });
+
+test('calls inside assertions are marked asserted', async () => {
+  const fn = await fnIR(`
+static void demo_assert(struct page *page, struct folio *folio)
+{
+	WARN_ON(!trylock_page(page));
+	if (WARN_ON_ONCE(!folio_trylock(folio)))
+		return;
+	VM_BUG_ON_FOLIO(!folio_try_get(folio), folio);
+	if (likely(folio_trylock(folio)))
+		folio_unlock(folio);
+}
+`);
+  assert.deepEqual(
+    calls(fn).map((c) => `${c.callee}${c.asserted ? ' asserted' : ''}`),
+    ['trylock_page asserted', 'folio_trylock asserted', 'folio_try_get asserted', 'folio_trylock', 'folio_unlock'],
+  );
+});

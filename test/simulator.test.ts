@@ -735,3 +735,24 @@ test('a pointer function returning another pointer hands the live objects to its
   // nor does an int function returning a value
   assert.deepEqual(rules(run(mk(false, 'bh'))), ['lock-leak@14:error', 'ref-leak@14:error']);
 });
+
+test('asserted try-calls: only the success state continues', () => {
+  // WARN_ON(!trylock_page(page)); ... unlock_page(page);
+  const mk = (asserted: boolean) => {
+    const fn = linear('asserted', { params: [['page', 'page']] }, (b) => {
+      b.call(10, 'trylock_page', ['page'], '$1');
+      if (asserted) (b.events[b.events.length - 1] as { asserted?: boolean }).asserted = true;
+      b.call(11, 'unlock_page', ['page']);
+    }, 12);
+    return fn;
+  };
+  assert.deepEqual(rules(run(mk(true))), []);
+  assert.deepEqual(rules(run(mk(false))), ['unlock-not-held@11:warning']);
+  // an asserted lookup-style try_get on a parameter: no failed-get state either
+  const g = linear('asserted_get', { params: [['folio', 'folio']] }, (b) => {
+    b.call(10, 'folio_try_get', ['folio'], '$1');
+    (b.events[b.events.length - 1] as { asserted?: boolean }).asserted = true;
+    b.call(11, 'folio_put', ['folio']).call(12, 'folio_put', ['folio']);
+  }, 13);
+  assert.deepEqual(rules(run(g)), ['double-put@12:error']);
+});

@@ -796,6 +796,8 @@ class Engine {
         if (e.op === 'lock' && t.locked === 'held') okFeasible = false;
         if (e.op === 'get' && t.refs > 0 && TRY_GET.test(ev.callee)) failFeasible = false;
       }
+      // asserted to succeed by its author (`WARN_ON(!folio_trylock(folio))`): only success continues
+      if (ev.asserted && okFeasible) failFeasible = false;
       if (okFeasible) {
         let ok = touched ? pushStep(s, ev.loc.line, `${call} succeeded`, stepObj) : s;
         ok = apply(ok);

@@ -71,6 +71,12 @@ export interface CallEvent {
   result?: VarName;
   /** Whether the value of the call is used at all (assigned, tested, passed, returned). */
   resultUsed: boolean;
+  /**
+   * The call sits in the condition of an assertion (WARN_ON, BUG_ON,
+   * VM_WARN_ON*, ...: `WARN_ON(!trylock_page(page))`): its author asserts
+   * that it succeeds.
+   */
+  asserted?: boolean;
   loc: Loc;
 }
 

@@ -90,6 +90,8 @@ export class FnCtx {
   readonly gotos: PendingGoto[] = [];
   readonly uncertain: Uncertainty[] = [];
   private readonly uncertainAt = new Set<string>();
+  /** > 0 while evaluating the condition of an assertion macro (calls there are `asserted`) */
+  asserting = 0;
   /** variables already reported as used in the current statement */
   readonly uses = new Set<string>();
   /** function definitions found nested in this body (unbalanced braces) */

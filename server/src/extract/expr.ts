@@ -35,6 +35,22 @@ const COND_TRANSPARENT = new Set([
   'likely', 'unlikely', 'WARN_ON', 'WARN_ON_ONCE', 'WARN', 'WARN_ONCE', 'VM_WARN_ON', 'VM_WARN_ON_ONCE',
   'VM_WARN_ONCE', 'VM_WARN_ON_FOLIO', 'VM_WARN_ON_ONCE_FOLIO', 'VM_WARN_ON_ONCE_PAGE', 'data_race',
 ]);
+/** Assertions: their (first) argument is asserted false by the author; calls in it are `asserted`. */
+export function isAssertion(name: string): boolean {
+  return /^(VM_)?(WARN|BUG)_ON(_ONCE)?(_FOLIO|_PAGE|_VMA|_MM)?$|^(VM_)?WARN(_ONCE)?$/.test(name);
+}
+
+/** Evaluate `f` with calls marked as asserted when `on`. */
+function asserting<T>(ctx: FnCtx, on: boolean, f: () => T): T {
+  if (!on) return f();
+  ctx.asserting++;
+  try {
+    return f();
+  } finally {
+    ctx.asserting--;
+  }
+}
+
 /** `WRITE_ONCE(a, b)` is `a = b`. */
 const WRITE_FNS = new Set(['WRITE_ONCE', 'rcu_assign_pointer', 'smp_store_release', 'RCU_INIT_POINTER']);
 /** Calls that do not return. */
@@ -529,6 +545,7 @@ export function evalCall(ctx: FnCtx, n: SyntaxNode, used: boolean, result?: VarN
   const loc = ctx.loc(n);
   const ev: CallEvent = { kind: 'call', callee, args: outArgs, resultUsed: used || !!result, loc };
   if (res) ev.result = res;
+  if (ctx.asserting > 0) ev.asserted = true;
   ctx.emit(ev);
   return res ? { var: res, bound: !!result } : {};
 }
@@ -542,7 +559,7 @@ function special(ctx: FnCtx, n: SyntaxNode, name: string, args: SyntaxNode[], us
   }
   if (VALUE_TRANSPARENT.has(name) && args.length >= 1) return evalExpr(ctx, args[0], used);
   if (COND_TRANSPARENT.has(name) && args.length >= 1) {
-    evalExpr(ctx, args[0], true);
+    asserting(ctx, isAssertion(name), () => evalExpr(ctx, args[0], true));
     return {};
   }
   if (WRITE_FNS.has(name) && args.length >= 2) {
@@ -566,7 +583,7 @@ function special(ctx: FnCtx, n: SyntaxNode, name: string, args: SyntaxNode[], us
   if (BUG_ON.has(name) && args.length >= 1) {
     const nr = ctx.newBlock();
     const cont = ctx.newBlock();
-    lowerCond(ctx, args[0], nr, cont);
+    asserting(ctx, true, () => lowerCond(ctx, args[0], nr, cont));
     ctx.blocks[nr].term = { kind: 'noreturn', loc: ctx.loc(n) };
     ctx.setCur(cont);
     return {};
@@ -757,7 +774,7 @@ export function lowerCond(ctx: FnCtx, node: SyntaxNode, t: number, f: number): v
         const argsNode = fld(n, 'arguments');
         const first = argsNode ? firstExpr(argsNode) : null;
         if (first) {
-          lowerCond(ctx, first, t, f);
+          asserting(ctx, isAssertion(txt(fn)), () => lowerCond(ctx, first, t, f));
           return;
         }
       }
