@@ -28,7 +28,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6011'] } },
   };
   const clientOptions: LanguageClientOptions = {
-    documentSelector: ['file', 'untitled', 'vscode-vfs'].map((scheme) => ({ scheme, language: 'c' })),
+    // VS Code calls .h files C++: kernel headers are C, take them by name
+    documentSelector: ['file', 'untitled', 'vscode-vfs'].flatMap((scheme) => [
+      { scheme, language: 'c' },
+      { scheme, pattern: '**/*.h' },
+    ]),
     synchronize: {
       configurationSection: 'foliolens',
       fileEvents: vscode.workspace.createFileSystemWatcher('**/*.{c,h}'),
@@ -81,7 +85,7 @@ export function deactivate(): Thenable<void> | undefined {
 async function simulate(view: SimulationView, args: SimulateArgs | undefined, run: (a: SimulateArgs) => Thenable<unknown>): Promise<unknown> {
   if (!args) {
     const editor = vscode.window.activeTextEditor;
-    if (!editor || editor.document.languageId !== 'c') {
+    if (!editor || (editor.document.languageId !== 'c' && !editor.document.fileName.endsWith('.h'))) {
       void vscode.window.showInformationMessage('Folio Lens: put the cursor inside a C function to simulate it.');
       return undefined;
     }

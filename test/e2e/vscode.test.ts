@@ -222,7 +222,9 @@ test('the extension in a real VS Code: squiggle, Problems, hover, status bar, si
       mark('squiggle');
       const status = page.locator('.statusbar-item', { hasText: 'Folio Lens' });
       await status.first().waitFor();
-      await until('the status bar to show idle', 30_000, async () => ((await status.first().getAttribute('aria-label'))?.includes('spin') ? undefined : true));
+      // idle is the bare name (after a check icon); busy states add ': analysing', ': indexing N/M files'
+      await until('the status bar to show idle', 30_000, async () => ((await status.first().textContent())?.trim() === 'Folio Lens' ? true : undefined));
+      assert.ok(await status.first().locator('.codicon-check').count(), 'the idle icon');
       await sleep(300);
       await shot(page, '1-squiggle');
     });
