@@ -858,6 +858,9 @@ class Engine {
       locked = t === undefined ? 'unknown' : fgpLocked(t);
     } else locked = r.locked ? 'held' : 'not-held';
     const fresh = !isSummary && /alloc/.test(ev.callee);
+    // a lookup that does not lock it says nothing of who holds the lock (this function's caller may):
+    // only a fresh allocation is known to be unlocked
+    if (locked === 'not-held' && !fresh) locked = 'unknown';
     // success
     {
       let ok = pushStep(s, line, r.ref ? `reference taken by ${call}` : `${call} returns a ${r.kind}`, `c:${site}`);
