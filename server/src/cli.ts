@@ -3,6 +3,8 @@
  *
  *   folio-lens check [--format text|json|sarif] [--kernel-version 6.1|6.12] [--rule ID]... [--jobs N] PATH...
  *   folio-lens simulate FILE FUNCTION [--format text|json] [--kernel-version V]
+ *   folio-lens patch [--tree DIR] [--format text|json] [--kernel-version V] PATCH|-
+ *   folio-lens patch --git A..B|COMMIT [--format text|json] [--kernel-version V]
  *
  * Exit status of check: 0 without error or warning findings, 1 with
  * findings, 2 on usage errors or when nothing could be read.
@@ -19,6 +21,7 @@ import { formatSarif } from './format/sarif';
 import { simulationJson, simulationText } from './format/simulate';
 import { KERNEL_VERSIONS, DEFAULT_KERNEL_VERSION, KernelVersion } from '../../simulator/src/contract-types';
 import { isRuleId, RULE_IDS } from '../../simulator/src/rules';
+import { runPatch } from './patch/cli';
 
 const VERSION: string = (() => {
   try {
@@ -31,12 +34,18 @@ const VERSION: string = (() => {
 const USAGE = `usage:
   folio-lens check [--format text|json|sarif] [--kernel-version ${KERNEL_VERSIONS.join('|')}] [--rule ID]... [--jobs N] PATH...
   folio-lens simulate FILE FUNCTION [--format text|json] [--kernel-version ${KERNEL_VERSIONS.join('|')}]
+  folio-lens patch [--tree DIR] [--format text|json] [--kernel-version ${KERNEL_VERSIONS.join('|')}] PATCH|-
+  folio-lens patch --git A..B|COMMIT [--format text|json] [--kernel-version ${KERNEL_VERSIONS.join('|')}]
   folio-lens --version
 
 check: analyse .c and .h files (folders recursively) and report folio/page
 lifecycle findings. Exit 0 when there is no error or warning, 1 when there
 are, 2 on usage errors or when nothing could be read.
 simulate: show each path through FUNCTION with the state of every folio after every step.
+patch: apply a diff, a format-patch mail or a series (PATCH, or - for stdin) in memory
+to the files under DIR (default: here), or take commits from git, and report the
+findings the patch introduces, fixes and leaves in the functions it touches. Exit 1
+when it introduces any, 0 when not, 2 when it does not apply.
 rules: ${RULE_IDS.join(', ')}`;
 
 class UsageError extends Error {}
@@ -48,6 +57,8 @@ interface Parsed {
   kernelVersion: KernelVersion;
   rules: string[];
   jobs?: number;
+  tree?: string;
+  git?: string;
 }
 
 export function parseArgs(argv: string[]): Parsed {
@@ -80,6 +91,8 @@ export function parseArgs(argv: string[]): Parsed {
         }
         break;
       }
+      case '--tree': p.tree = value(); break;
+      case '--git': p.git = value(); break;
       case '--jobs': {
         const n = Number(value());
         if (!Number.isInteger(n) || n < 1) throw new UsageError('--jobs needs a positive integer');
@@ -164,6 +177,13 @@ export async function main(argv: string[]): Promise<number> {
     switch (p.command) {
       case 'check': return await check(p);
       case 'simulate': return await simulate(p);
+      case 'patch': {
+        if (!['text', 'json'].includes(p.format)) throw new UsageError(`unknown format '${p.format}' (text or json)`);
+        if (p.git !== undefined ? p.positional.length !== 0 : p.positional.length !== 1) {
+          throw new UsageError(p.git !== undefined ? 'patch --git takes no patch file' : 'patch needs one patch file (or - for stdin)');
+        }
+        return await runPatch({ ...p, format: p.format as 'text' | 'json' });
+      }
       default: throw new UsageError(`unknown command '${p.command}'`);
     }
   } catch (e) {
