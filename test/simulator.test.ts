@@ -324,9 +324,18 @@ test('use-after-writeback-end when this function holds no reference of its own; 
   assert.deepEqual(rules(fs), ['use-after-writeback-end@15:error']);
   assert.match(fs[0].message, /after folio_end_writeback\(\) at line 14/);
   assert.deepEqual(rules(run(mk(true), opts)), []);
-  // a parameter: the caller's reference is not this function's own (an I/O completion holds none)
+  // a parameter, a member path, an object of unknown origin: borrowed, their owner's to pin
   const p = linear('uawe-p', { params: [['folio', 'folio']] }, (b) => b.call(10, 'folio_end_writeback', ['folio']).use(11, 'folio'), 12);
-  assert.deepEqual(rules(run(p)), ['use-after-writeback-end@11:error']);
+  assert.deepEqual(rules(run(p)), []);
+  const m = linear('uawe-m', { params: [['fio', 'other']] }, (b) => b.call(10, 'end_page_writeback', ['fio->page']).call(11, 'demo_del_entry', ['fio->page']), 12);
+  assert.deepEqual(rules(run(m)), []);
+  // locked by this function: a locked folio stays in the page cache
+  const l = new Fn('uawe-l', { locals: [['folio', 'folio']] });
+  const [l0, l1, l2] = [l.block(), l.block(), l.block()];
+  l0.call(10, 'peek_folio', ['m'], 'folio').branch(11, truthy('folio'), 'folio', l2, l1);
+  l1.ret(12, 0);
+  l2.call(13, 'folio_lock', ['folio']).call(14, 'folio_end_writeback', ['folio']).use(15, 'folio', 'folio->mapping').call(16, 'folio_unlock', ['folio']).ret(17, 0);
+  assert.deepEqual(rules(run(l.build(), opts)), []);
   const pr = linear('uawe-pr', { params: [['folio', 'folio']] }, (b) => b.call(9, 'folio_get', ['folio']).call(10, 'folio_end_writeback', ['folio']).use(11, 'folio').call(12, 'folio_put', ['folio']), 13);
   assert.deepEqual(rules(run(pr)), []);
 });

@@ -59,7 +59,9 @@ export function isPutDead(o: Obj): boolean {
 export function checkUse(s: State, o: Obj, name: string, what: string, ctx: Pick<EffectCtx, 'report'>, endsWriteback = false): void {
   if (o.value === 'null' || o.value === 'err') return;
   if (o.wbEndedNoRef && o.refs === 0 && !(o.locked === 'held' && o.lockedByUs)) {
-    // the last thing keeping it alive was writeback
+    // the last thing keeping it alive was writeback: judged only for objects this function
+    // created (a parameter, an object of unknown origin or a member path is its caller's to pin)
+    if (o.origin !== 'acquired' || o.callerRef) return;
     if (!endsWriteback) ctx.report(s, { rule: 'use-after-writeback-end', obj: o, message: msg.useAfterWbEnd(name, what, o.wbNote), related: rel(o.wbNote, 'writeback ended here') });
   } else if (!o.wbEndedNoRef && isPutDead(o)) {
     ctx.report(s, { rule: 'use-after-put', obj: o, message: msg.useAfterPut(name, what, o.putNote), related: rel(o.putNote, 'last reference dropped here') });
