@@ -195,6 +195,10 @@ test('the extension in a real VS Code: squiggle, Problems, hover, status bar, si
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
     const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    const csp: string[] = [];
+    page.on('console', (m) => {
+      if (/Content.Security.Policy/i.test(m.text())) csp.push(m.text());
+    });
     await page.goto(`${server.url}/?folder=${encodeURIComponent(e.ws)}`);
     await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
     await page.locator('.explorer-folders-view, .explorer-viewlet').first().waitFor({ timeout: 30_000 });
@@ -278,6 +282,8 @@ test('the extension in a real VS Code: squiggle, Problems, hover, status bar, si
       assert.ok((await wv.locator('svg.lane-svg').count()) >= 2, 'one lane per path');
       assert.equal(await wv.locator('details.lane.has-violation').count(), 1, 'one path leaks');
       await wv.locator('g.step.violation').first().waitFor();
+      fs.writeFileSync(path.join(OUT, 'csp.log'), csp.join('\n'));
+      assert.deepEqual(csp, [], 'nothing breaks a Content Security Policy (the view has no inline style or script)');
       await sleep(300);
       await shot(page, '4-simulation');
     });
