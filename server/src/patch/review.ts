@@ -5,8 +5,9 @@
  * before) and remaining (both).
  *
  * A finding is matched across the two versions by rule, function, object
- * and call, never by line (the patch moves lines), with multiplicity: two
- * equal keys before and one after is one fixed.
+ * and call, never by line (the patch moves lines) nor by file (a function
+ * moved to another file keeps its findings), with multiplicity: two equal
+ * keys before and one after is one fixed.
  *
  * A function is touched when a changed line falls inside it, before or
  * after. Its range comes from the extraction of a full parse of each
@@ -173,6 +174,7 @@ export class PatchReviewer {
 
   review(changes: FileChange[], opts: AnalyzeOptions): PatchReview {
     const out: PatchReview = { introduced: [], fixed: [], remaining: [], unanalysed: [], files: [] };
+    const pool: Pool = { before: [], after: [] };
     for (const change of changes) {
       const file = (change.newPath ?? change.oldPath)!;
       const fr: FileReview = { change, file, touched: [], beforeFunctions: [], afterFunctions: [], afterText: change.after, beforeText: change.before };
@@ -189,15 +191,16 @@ export class PatchReviewer {
       const after = change.after !== null && isSource(change.newPath) ? this.version(change.newPath!, change.after, opts) : undefined;
       fr.beforeFunctions = before?.functions ?? [];
       fr.afterFunctions = after?.functions ?? [];
-      this.compare(fr, before, after, out);
+      this.compare(fr, before, after, out, pool);
     }
+    match(pool, out);
     out.fixed.sort(compareDiagnostics);
     out.remaining.sort(compareDiagnostics);
     out.introduced.sort((a, b) => compareDiagnostics(a.diagnostic, b.diagnostic));
     return out;
   }
 
-  private compare(fr: FileReview, before: Version | undefined, after: Version | undefined, out: PatchReview): void {
+  private compare(fr: FileReview, before: Version | undefined, after: Version | undefined, out: PatchReview, pool: Pool): void {
     const changedBefore = new Set<number>();
     const changedAfter = new Set<number>();
     for (const h of fr.change.hunks) {
@@ -257,36 +260,57 @@ export class PatchReviewer {
     }
 
     const keep = (v: Version | undefined) => (v ? v.diagnostics.filter((d) => analysable.has(d.function) && d.rule !== 'analysis-incomplete') : []);
-    const bd = keep(before);
-    const ad = keep(after);
-    const group = (ds: Diagnostic[]) => {
-      const m = new Map<string, Diagnostic[]>();
-      for (const d of ds) {
-        const k = findingKey(d);
-        const g = m.get(k);
-        if (g) g.push(d);
-        else m.set(k, [d]);
-      }
-      return m;
-    };
-    const bg = group(bd), ag = group(ad);
-    // with more of a key on one side, the surplus is the ones nearest the change
-    const onChange = (d: Diagnostic, changed: Set<number>) =>
-      changed.has(d.line) || d.path.some((s) => changed.has(s.line)) ? 0 : 1;
-    for (const [k, as] of ag) {
-      const bs = bg.get(k) ?? [];
-      const n = Math.min(as.length, bs.length);
-      const sorted = [...as].sort((x, y) => onChange(y, changedAfter) - onChange(x, changedAfter) || x.line - y.line);
-      // the ones least tied to the change remain; the rest are introduced
-      out.remaining.push(...sorted.slice(0, n));
-      for (const d of sorted.slice(n)) out.introduced.push({ diagnostic: d, review: fr });
+    for (const d of keep(before)) pool.before.push({ d, fr, onChange: touches(d, changedBefore) });
+    for (const d of keep(after)) pool.after.push({ d, fr, onChange: touches(d, changedAfter) });
+  }
+}
+
+interface Candidate {
+  d: Diagnostic;
+  fr: FileReview;
+  /** the finding's line or a line of its path is a changed line */
+  onChange: boolean;
+}
+
+interface Pool {
+  before: Candidate[];
+  after: Candidate[];
+}
+
+function touches(d: Diagnostic, changed: Set<number>): boolean {
+  return changed.has(d.line) || d.path.some((s) => changed.has(s.line));
+}
+
+/**
+ * Match the findings of all files at once (a function the patch moves to
+ * another file keeps its findings), key by key, with multiplicity. With
+ * more of a key on one side, the surplus is the findings nearest the change.
+ */
+function match(pool: Pool, out: PatchReview): void {
+  const group = (cs: Candidate[]) => {
+    const m = new Map<string, Candidate[]>();
+    for (const c of cs) {
+      const k = findingKey(c.d);
+      const g = m.get(k);
+      if (g) g.push(c);
+      else m.set(k, [c]);
     }
-    for (const [k, bs] of bg) {
-      const as = ag.get(k) ?? [];
-      if (bs.length <= as.length) continue;
-      const sorted = [...bs].sort((x, y) => onChange(x, changedBefore) - onChange(y, changedBefore) || x.line - y.line);
-      out.fixed.push(...sorted.slice(0, bs.length - as.length));
-    }
+    return m;
+  };
+  const bg = group(pool.before), ag = group(pool.after);
+  const byLine = (x: Candidate, y: Candidate) => compareDiagnostics(x.d, y.d);
+  for (const [k, as] of ag) {
+    const n = Math.min(as.length, bg.get(k)?.length ?? 0);
+    // the ones least tied to the change remain; the rest are introduced
+    const sorted = [...as].sort((x, y) => Number(x.onChange) - Number(y.onChange) || byLine(x, y));
+    out.remaining.push(...sorted.slice(0, n).map((c) => c.d));
+    for (const c of sorted.slice(n)) out.introduced.push({ diagnostic: c.d, review: c.fr });
+  }
+  for (const [k, bs] of bg) {
+    const surplus = bs.length - (ag.get(k)?.length ?? 0);
+    if (surplus <= 0) continue;
+    const sorted = [...bs].sort((x, y) => Number(y.onChange) - Number(x.onChange) || byLine(x, y));
+    out.fixed.push(...sorted.slice(0, surplus).map((c) => c.d));
   }
 }
 
