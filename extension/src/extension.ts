@@ -126,8 +126,8 @@ class StatusItem implements vscode.Disposable {
         it.tooltip = p.file ? `Folio Lens: analysing ${vscode.Uri.parse(p.file).fsPath}` : 'Folio Lens: analysing';
         break;
       case 'indexing': {
-        const n = p.total !== undefined ? `${p.done ?? 0}/${p.total}` : String(p.done ?? '');
-        it.text = `$(sync~spin) Folio Lens: indexing ${n} files`;
+        const n = p.total !== undefined ? ` ${p.done ?? 0}/${p.total} files` : p.done !== undefined ? ` ${p.done} files` : '';
+        it.text = `$(sync~spin) Folio Lens: indexing${n}`;
         it.tooltip = 'Folio Lens: indexing the workspace for summaries of functions in other files';
         break;
       }
