@@ -10,6 +10,8 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { renderSimulation } from '../extension/webview/render';
+import { RULE_IDS } from '../simulator/src/rules';
+import { SIMULATE_COMMAND } from '../extension/src/protocol';
 import type { SimulationJson } from '../server/src/format/simulate';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -31,6 +33,21 @@ test('extension/ knows no analysis: from server/ and simulator/ it imports types
     }
   }
   assert.deepEqual(offenders, []);
+});
+
+test('the manifest: every rule has a severity setting, every command the client uses is contributed', () => {
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+  assert.equal(pkg.main, './dist/extension.js');
+  assert.ok(pkg.activationEvents.includes('onLanguage:c'));
+  assert.equal(pkg.capabilities.untrustedWorkspaces.supported, true);
+  const props = pkg.contributes.configuration.properties;
+  assert.deepEqual(Object.keys(props['foliolens.rules'].properties).sort(), [...RULE_IDS].sort());
+  assert.deepEqual(props['foliolens.kernelVersion'].enum, ['6.1', '6.12']);
+  for (const k of ['foliolens.contractsFile', 'foliolens.trace.server']) assert.ok(props[k], k);
+  const contributed = pkg.contributes.commands.map((c: { command: string }) => c.command);
+  const client = fs.readFileSync(path.join(ROOT, 'extension', 'src', 'extension.ts'), 'utf8');
+  const used = [SIMULATE_COMMAND, ...[...client.matchAll(/registerCommand\('([\w.]+)'/g)].map((m) => m[1]!)];
+  assert.deepEqual(used.filter((c) => !contributed.includes(c)), []);
 });
 
 const count = (s: string, re: RegExp) => (s.match(re) ?? []).length;
