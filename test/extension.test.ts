@@ -58,9 +58,12 @@ test('one lane and one SVG per path, one clickable column per step', () => {
   assert.equal(count(html, /<svg class="lane-svg"/g), sim.paths.length);
   const steps = sim.paths.reduce((n, p) => n + p.steps.length, 0);
   assert.equal(count(html, /<g class="step[^"]*" data-line="\d+"/g), steps);
-  // seven dimension rows per tracked object, in order
-  const labels = [...html.matchAll(/<text class="dim-label"[^>]*>([^<]+)</g)].map((m) => m[1]);
-  assert.deepEqual(labels.slice(0, 7), ['refs', 'locked', 'writeback', 'dirty', 'uptodate', 'private', 'private_2']);
+  // every dimension of a tracked object is named, in order: a row each, the
+  // ones unknown on the whole path folded into one last row
+  const svg = html.slice(html.indexOf('<svg class="lane-svg"', html.indexOf('has-violation')));
+  const labels = [...svg.slice(0, svg.indexOf('</svg>')).matchAll(/<(?:text|tspan) class="dim-label[^"]*"[^>]*>([^<]+)</g)].map((m) => m[1]!);
+  assert.deepEqual(labels.join(', ').split(', '), ['refs', 'locked', 'writeback', 'dirty', 'uptodate', 'private', 'private_2']);
+  assert.match(svg, /class="dim-label folded"[^>]*>uptodate, private, private_2</);
 });
 
 test('the violating step is highlighted and its path comes first', () => {

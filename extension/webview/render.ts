@@ -106,6 +106,10 @@ interface Track {
   names: string[];
   kind: string;
   origin: string;
+  /** the dimensions drawn as rows: refs and every flag known at some step of this path */
+  rows: Dim[];
+  /** flags unknown at every step of this path: folded into one row */
+  folded: Dim[];
 }
 
 function tracks(path: Path): { objects: Track[]; pairs: string[]; byStep: Map<string, Obj>[] } {
@@ -119,12 +123,21 @@ function tracks(path: Path): { objects: Track[]; pairs: string[]; byStep: Map<st
       m.set(k, o);
       if (!known.has(k)) {
         known.add(k);
-        objects.push({ key: k, names: o.names, kind: o.kind, origin: o.origin });
+        objects.push({ key: k, names: o.names, kind: o.kind, origin: o.origin, rows: [], folded: [] });
       }
     });
     for (const p of s.pairs) if (!pairs.includes(p.key)) pairs.push(p.key);
     return m;
   });
+  for (const t of objects) {
+    for (const d of DIMENSIONS) {
+      const known = d.key === 'refs' || byStep.some((m) => {
+        const o = m.get(t.key);
+        return o !== undefined && flagOf(o, d) !== 'unknown';
+      });
+      (known ? t.rows : t.folded).push(d);
+    }
+  }
   return { objects, pairs, byStep };
 }
 
@@ -146,7 +159,8 @@ function glyph(d: Dim, f: Flag, cx: number, cy: number, cls: string): string {
 function lane(path: Path, index: number, total: number): string {
   const { objects, pairs, byStep } = tracks(path);
   const n = path.steps.length;
-  const rows = objects.length * (GROUP + DIMENSIONS.length * ROW) + pairs.length * ROW || ROW;
+  const objectHeight = (t: Track) => GROUP + (t.rows.length + (t.folded.length ? 1 : 0)) * ROW;
+  const rows = objects.reduce((h, t) => h + objectHeight(t), 0) + pairs.length * ROW || ROW;
   // Rotated labels need as much height (and room on the right) as the longest one.
   const longest = Math.max(4, ...path.steps.map((s) => `${s.line} ${clip(s.text, LABEL_CHARS)}`.length));
   const slant = Math.ceil(longest * CHAR_W * Math.SQRT1_2) + 10;
@@ -166,11 +180,18 @@ function lane(path: Path, index: number, total: number): string {
     const name = t.names.join(' = ') || '(unnamed)';
     out.push(`<text class="obj-name" x="4" y="${y + 14}">${esc(name)}<tspan class="obj-origin"> ${esc(t.kind)} · ${esc(clip(t.origin, 40))}</tspan></text>`);
     y += GROUP;
-    DIMENSIONS.forEach((d, i) => {
+    t.rows.forEach((d, i) => {
       if (i % 2 === 0) out.push(`<rect class="band" x="0" y="${y}" width="${LABEL_W + n * COL}" height="${ROW}"/>`);
       out.push(`<text class="dim-label" x="${LABEL_W - 8}" y="${y + 13}" text-anchor="end">${d.label}</text>`);
       y += ROW;
     });
+    if (t.folded.length) {
+      // a note under the rows rather than a row of question marks
+      out.push(
+        `<text x="24" y="${y + 13}"><tspan class="dim-label folded">${t.folded.map((d) => d.label).join(', ')}</tspan><tspan class="unk folded"> unknown on this path</tspan></text>`,
+      );
+      y += ROW;
+    }
   }
   for (const p of pairs) {
     out.push(`<text class="dim-label" x="${LABEL_W - 8}" y="${y + 13}" text-anchor="end">${esc(clip(p, 20))}</text>`);
@@ -203,7 +224,7 @@ function lane(path: Path, index: number, total: number): string {
       yy += GROUP;
       const o = byStep[i]!.get(t.key);
       const before = prev?.get(t.key);
-      for (const d of DIMENSIONS) {
+      for (const d of t.rows) {
         if (o) {
           const cls = !before || cellValue(before, d) !== cellValue(o, d) ? 'changed' : 'same';
           const cy = yy + ROW / 2;
@@ -218,6 +239,7 @@ function lane(path: Path, index: number, total: number): string {
         }
         yy += ROW;
       }
+      if (t.folded.length) yy += ROW;
     }
     for (const key of pairs) {
       const p = s.pairs.find((q) => q.key === key);
