@@ -777,3 +777,23 @@ test('asserted try-calls: only the success state continues', () => {
   }, 13);
   assert.deepEqual(rules(run(g)), ['double-put@12:error']);
 });
+
+test('loop repeats on borrowed objects: the same call reached again through a loop is not evidence', () => {
+  const mk = (obj: 'param' | 'lookup') => {
+    const f = new Fn('repeat', { params: obj === 'param' ? [['folio', 'folio']] : [], locals: obj === 'lookup' ? [['folio', 'folio']] : [] });
+    const [b0, head, body, exit] = [f.block(), f.block(), f.block(), f.block()];
+    if (obj === 'lookup') b0.call(9, 'filemap_lock_folio', ['m', 'i'], 'folio');
+    b0.goto(head);
+    head.branch(10, unknownCond, 'more', body, exit);
+    body.call(11, 'folio_unlock', ['folio']).call(12, 'folio_put', ['folio']).goto(head);
+    exit.ret(13);
+    return f.build();
+  };
+  assert.deepEqual(rules(run(mk('param'))), []);
+  // an object this function obtained: the repeat is a real second unlock and put
+  const got = rules(run(mk('lookup')));
+  assert.ok(got.includes('double-put@12:warning') && got.includes('unlock-not-held@11:warning'), got.join(' '));
+  // on a borrowed object, a second unlock at another call is still reported
+  const two = linear('twice', { params: [['folio', 'folio']] }, (b) => b.call(10, 'folio_unlock', ['folio']).call(11, 'folio_unlock', ['folio']), 12);
+  assert.deepEqual(rules(run(two)), ['unlock-not-held@11:error']);
+});

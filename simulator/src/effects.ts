@@ -77,6 +77,18 @@ function putCount(e: Extract<Effect, { op: 'put' }>, ctx: EffectCtx): number | u
   return e.n ?? 1;
 }
 
+/**
+ * The earlier event the rule would cite is this very call, reached again
+ * through a loop, on a borrowed object (a parameter, an object of unknown
+ * origin, a member path): the loop re-points or refills the object in a
+ * way the checker cannot correlate (`target.folio` filled by a call each
+ * iteration), so the repeat is not evidence.
+ */
+function loopRepeat(o: Obj, n: Note | undefined, ctx: EffectCtx): boolean {
+  if (o.origin === 'acquired' || !n) return false;
+  return n.loc.line === ctx.loc.line && n.loc.column === ctx.loc.column && n.call === callText(ctx.callee);
+}
+
 /** Apply one object effect. `o` is current in `s`; the result holds the updated object. */
 export function applyObjEffect(s: State, e: Effect, o: Obj, name: string, ctx: EffectCtx): State {
   if (o.value === 'null' || o.value === 'err') return s;
@@ -102,7 +114,7 @@ export function applyObjEffect(s: State, e: Effect, o: Obj, name: string, ctx: E
       if (o.refs === 0 && (o.dropped || !o.callerRef)) {
         if (o.dropped && !o.everOwned) break; // someone else's references: not judged
         if (o.dropped) {
-          ctx.report(s, { rule: 'double-put', obj: o, message: msg.doublePut(name, call, o.putNote), related: rel(o.putNote, 'last reference dropped here') });
+          if (!loopRepeat(o, o.putNote, ctx)) ctx.report(s, { rule: 'double-put', obj: o, message: msg.doublePut(name, call, o.putNote), related: rel(o.putNote, 'last reference dropped here') });
         } else {
           const why = o.tryFailed ? o.refNote : o.handNote;
           ctx.report(s, { rule: 'put-unowned', obj: o, message: msg.putUnowned(name, call, why), related: rel(why) });
@@ -124,7 +136,7 @@ export function applyObjEffect(s: State, e: Effect, o: Obj, name: string, ctx: E
           callerRef = false;
           need--;
         }
-        if (need > 0) {
+        if (need > 0 && !loopRepeat(o, o.putNote, ctx)) {
           ctx.report(s, { rule: 'double-put', obj: o, message: msg.doublePut(name, call, o.putNote), related: rel(o.putNote, 'last reference dropped here') });
         }
       }
@@ -133,14 +145,14 @@ export function applyObjEffect(s: State, e: Effect, o: Obj, name: string, ctx: E
       break;
     }
     case 'lock': {
-      if (o.locked === 'held') {
+      if (o.locked === 'held' && !loopRepeat(o, o.lockNote, ctx)) {
         ctx.report(s, { rule: 'double-lock', obj: o, message: msg.doubleLock(name, call, o.lockNote), related: rel(o.lockNote) });
       }
       upd({ locked: 'held', lockedByUs: true, lockNote: note(ctx, 'locked by') });
       break;
     }
     case 'unlock': {
-      if (o.locked === 'not-held') {
+      if (o.locked === 'not-held' && !loopRepeat(o, o.lockNote, ctx)) {
         ctx.report(s, { rule: 'unlock-not-held', obj: o, message: msg.unlockNotHeld(name, call, o.lockNote), related: rel(o.lockNote) });
       }
       upd({ locked: 'not-held', unlockedOurs: o.unlockedOurs || o.lockedByUs, lockedByUs: false, lockNote: note(ctx, 'already unlocked by') });
