@@ -174,8 +174,9 @@ function lane(path: Path, index: number, total: number): string {
     `<svg class="lane-svg" xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="path ${index + 1}: ${esc(endText(path))}">`,
   );
 
-  // Row headers and zebra bands.
+  // Row headers and zebra bands; notes go on top of the columns, at the end.
   let y = gridTop;
+  const notes: string[] = [];
   for (const t of objects) {
     const name = t.names.join(' = ') || '(unnamed)';
     out.push(`<text class="obj-name" x="4" y="${y + 14}">${esc(name)}<tspan class="obj-origin"> ${esc(t.kind)} · ${esc(clip(t.origin, 40))}</tspan></text>`);
@@ -187,7 +188,7 @@ function lane(path: Path, index: number, total: number): string {
     });
     if (t.folded.length) {
       // a note under the rows rather than a row of question marks
-      out.push(
+      notes.push(
         `<text x="24" y="${y + 13}"><tspan class="dim-label folded">${t.folded.map((d) => d.label).join(', ')}</tspan><tspan class="unk folded"> unknown on this path</tspan></text>`,
       );
       y += ROW;
@@ -251,6 +252,7 @@ function lane(path: Path, index: number, total: number): string {
     }
     out.push('</g>');
   });
+  out.push(...notes);
   out.push(`<line class="grid-top" x1="${LABEL_W}" y1="${gridTop}" x2="${LABEL_W + n * COL}" y2="${gridTop}"/>`);
   out.push('</svg>');
 
