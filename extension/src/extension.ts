@@ -8,7 +8,6 @@ import {
   LanguageClient,
   State,
   TransportKind,
-  ExecuteCommandRequest,
   type LanguageClientOptions,
   type ServerOptions,
 } from 'vscode-languageclient/node';
@@ -64,16 +63,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   try {
     await c.start();
   } catch (e) {
-    status.set({ state: 'error', message: `the language server did not start: ${String(e)}` });
-  }
-  // A server that does not declare the command still answers it: register it here then.
-  const declared = c.initializeResult?.capabilities.executeCommandProvider?.commands ?? [];
-  if (!declared.includes(SIMULATE_COMMAND)) {
-    context.subscriptions.push(
-      vscode.commands.registerCommand(SIMULATE_COMMAND, (a?: SimulateArgs) =>
-        simulate(view, a, (args) => c.sendRequest(ExecuteCommandRequest.type, { command: SIMULATE_COMMAND, arguments: [args] })),
-      ),
-    );
+    status.set({ state: 'error', message: `the language server did not start: ${String(e)}` }, 'stopped');
   }
 }
 
