@@ -1,0 +1,194 @@
+/**
+ * The workspace contracts file (`foliolens.contractsFile`): extra contracts
+ * for a subsystem's own helpers, in the shape of simulator/src/contract-types.ts.
+ *
+ *     { "contracts": [
+ *         { "name": "myfs_get_folio", "source": "fs/myfs/folio.c: myfs_get_folio()",
+ *           "doc": "Looks the folio up and locks it.",
+ *           "effects": [], "returns": { "kind": "folio", "ref": true, "locked": true, "fail": "err" } },
+ *         { "name": "myfs_put_folio", "effects": [{ "op": "unlock" }, { "op": "put" }] } ] }
+ *
+ * (a bare array is accepted too). `api` defaults to "folio", `versions` to
+ * every version, `source` to the file, `doc` to "". Validation names the
+ * file and the field of every problem; an entry with a problem is left out,
+ * the others and the built-in table keep working.
+ */
+import type { Contract, Effect } from '../../../simulator/src/contract-types';
+import { KERNEL_VERSIONS } from '../../../simulator/src/contract-types';
+
+export interface ContractsFileResult {
+  contracts: Contract[];
+  /** one line each: `<file>: contracts[2].effects[0].op: ...` */
+  errors: string[];
+}
+
+const OPS: Record<Effect['op'], { fields: string[]; required?: string[] }> = {
+  get: { fields: ['arg', 'n'] },
+  put: { fields: ['arg', 'n', 'nArg'] },
+  lock: { fields: ['arg'] },
+  unlock: { fields: ['arg'] },
+  'require-locked': { fields: ['arg', 'rule'], required: ['rule'] },
+  'wb-start': { fields: ['arg'] },
+  'wb-end': { fields: ['arg'] },
+  'dirty-set': { fields: ['arg'] },
+  'dirty-clear': { fields: ['arg'] },
+  'uptodate-set': { fields: ['arg'] },
+  'uptodate-clear': { fields: ['arg'] },
+  'private-attach': { fields: ['arg'] },
+  'private-detach': { fields: ['arg'] },
+  'private-set-raw': { fields: ['arg'] },
+  'private-clear-raw': { fields: ['arg'] },
+  'private2-start': { fields: ['arg', 'ref'], required: ['ref'] },
+  'private2-end': { fields: ['arg', 'ref'], required: ['ref'] },
+  'private2-set-raw': { fields: ['arg'] },
+  'private2-clear-raw': { fields: ['arg'] },
+  handoff: { fields: ['arg'] },
+  use: { fields: ['arg'] },
+  'pair-begin': { fields: ['arg', 'pair'], required: ['pair'] },
+  'pair-end': { fields: ['arg', 'pair'], required: ['pair'] },
+};
+
+const CONTRACT_FIELDS = new Set(['name', 'api', 'versions', 'source', 'effects', 'outcome', 'returns', 'reportsPrevious', 'doc']);
+const RETURNS_FIELDS = new Set(['kind', 'ref', 'locked', 'flagsArg', 'fail']);
+
+class Invalid extends Error {
+  constructor(readonly field: string, message: string) {
+    super(message);
+  }
+}
+
+function isObj(v: unknown): v is Record<string, unknown> {
+  return !!v && typeof v === 'object' && !Array.isArray(v);
+}
+
+function oneOf(field: string, v: unknown, allowed: readonly string[]): void {
+  if (typeof v !== 'string' || !allowed.includes(v)) throw new Invalid(field, `${JSON.stringify(v)} is not one of ${allowed.join(', ')}`);
+}
+
+function index(field: string, v: unknown): void {
+  if (!Number.isInteger(v) || (v as number) < 0 || (v as number) > 31) throw new Invalid(field, `${JSON.stringify(v)} is not an argument number (0 for the first argument)`);
+}
+
+function bool(field: string, v: unknown): void {
+  if (typeof v !== 'boolean') throw new Invalid(field, `${JSON.stringify(v)} is not true or false`);
+}
+
+function unknownFields(at: string, o: Record<string, unknown>, known: Set<string> | string[]): void {
+  const k = known instanceof Set ? known : new Set(known);
+  for (const f of Object.keys(o)) if (!k.has(f)) throw new Invalid(`${at}.${f}`, `unknown field (known: ${[...k].join(', ')})`);
+}
+
+function effect(at: string, e: unknown): Effect {
+  if (!isObj(e)) throw new Invalid(at, 'an effect is an object like {"op": "put"}');
+  const op = e.op;
+  if (typeof op !== 'string' || !Object.prototype.hasOwnProperty.call(OPS, op)) {
+    throw new Invalid(`${at}.op`, `${JSON.stringify(op)} is not an effect (one of ${Object.keys(OPS).join(', ')})`);
+  }
+  const spec = OPS[op as Effect['op']];
+  unknownFields(at, e, ['op', ...spec.fields]);
+  for (const r of spec.required ?? []) if (!(r in e)) throw new Invalid(`${at}.${r}`, `missing (needed by op "${op}")`);
+  if ('arg' in e) index(`${at}.arg`, e.arg);
+  if ('nArg' in e) index(`${at}.nArg`, e.nArg);
+  if ('n' in e && (!Number.isInteger(e.n) || (e.n as number) < 1 || (e.n as number) > 64)) throw new Invalid(`${at}.n`, `${JSON.stringify(e.n)} is not a count of references (1 to 64)`);
+  if ('rule' in e) oneOf(`${at}.rule`, e.rule, ['writeback-unlocked', 'dirty-clear-unlocked']);
+  if ('ref' in e) bool(`${at}.ref`, e.ref);
+  if ('pair' in e && (typeof e.pair !== 'string' || !e.pair)) throw new Invalid(`${at}.pair`, 'a pair is named by a non-empty string');
+  return { ...e } as Effect;
+}
+
+function contract(at: string, c: unknown, file: string): Contract {
+  if (!isObj(c)) throw new Invalid(at, 'a contract is an object with at least "name" and "effects"');
+  unknownFields(at, c, CONTRACT_FIELDS);
+  if (typeof c.name !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(c.name)) throw new Invalid(`${at}.name`, `${c.name === undefined ? 'missing' : JSON.stringify(c.name) + ' is not a C identifier'}`);
+  const api = c.api ?? 'folio';
+  oneOf(`${at}.api`, api, ['folio', 'page', 'pair']);
+  let versions: Contract['versions'] = [];
+  if (c.versions !== undefined) {
+    if (!Array.isArray(c.versions)) throw new Invalid(`${at}.versions`, `a list of kernel versions (${KERNEL_VERSIONS.join(', ')})`);
+    c.versions.forEach((v, i) => oneOf(`${at}.versions[${i}]`, v, KERNEL_VERSIONS));
+    versions = c.versions as Contract['versions'];
+  }
+  if (c.source !== undefined && typeof c.source !== 'string') throw new Invalid(`${at}.source`, 'a string (where the helper is defined)');
+  if (c.doc !== undefined && typeof c.doc !== 'string') throw new Invalid(`${at}.doc`, 'a string (one line for hovers)');
+  if (!Array.isArray(c.effects)) throw new Invalid(`${at}.effects`, c.effects === undefined ? 'missing (a list of effects, [] for none)' : 'a list of effects');
+  const effects = c.effects.map((e, i) => effect(`${at}.effects[${i}]`, e));
+  if (c.outcome !== undefined) oneOf(`${at}.outcome`, c.outcome, ['true', 'zero']);
+  if (c.reportsPrevious !== undefined) bool(`${at}.reportsPrevious`, c.reportsPrevious);
+  let returns: Contract['returns'];
+  if (c.returns !== undefined) {
+    const r = c.returns;
+    const ra = `${at}.returns`;
+    if (!isObj(r)) throw new Invalid(ra, 'an object like {"kind": "folio", "ref": true, "locked": false, "fail": "null"}');
+    unknownFields(ra, r, RETURNS_FIELDS);
+    oneOf(`${ra}.kind`, r.kind, ['folio', 'page']);
+    bool(`${ra}.ref`, r.ref);
+    if (r.locked !== 'flags') bool(`${ra}.locked`, r.locked);
+    if (r.locked === 'flags') index(`${ra}.flagsArg`, r.flagsArg);
+    else if (r.flagsArg !== undefined) throw new Invalid(`${ra}.flagsArg`, 'only with "locked": "flags"');
+    oneOf(`${ra}.fail`, r.fail, ['null', 'err', 'null-or-err', 'never']);
+    returns = { ...r } as unknown as Contract['returns'];
+  }
+  const out: Contract = {
+    name: c.name,
+    api: api as Contract['api'],
+    versions,
+    source: (c.source as string | undefined) ?? file,
+    effects,
+    doc: (c.doc as string | undefined) ?? '',
+  };
+  if (c.outcome !== undefined) out.outcome = c.outcome as Contract['outcome'];
+  if (returns) out.returns = returns;
+  if (c.reportsPrevious !== undefined) out.reportsPrevious = c.reportsPrevious as boolean;
+  return out;
+}
+
+/** Where a JSON.parse error happened, as a line number, if the message says. */
+function jsonErrorLine(text: string, message: string): string {
+  const m = /position (\d+)/.exec(message);
+  if (!m) return '';
+  const pos = Number(m[1]);
+  let line = 1;
+  for (let i = 0; i < pos && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
+  return ` (line ${line})`;
+}
+
+/** Parse and validate the text of a contracts file named `file` (the name is used in messages only). */
+export function parseContractsFile(file: string, text: string): ContractsFileResult {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    const m = (e as Error).message;
+    return { contracts: [], errors: [`${file}: not valid JSON${jsonErrorLine(text, m)}: ${m}`] };
+  }
+  let list: unknown;
+  let base = 'contracts';
+  if (Array.isArray(doc)) {
+    list = doc;
+    base = '';
+  } else if (isObj(doc)) {
+    for (const k of Object.keys(doc)) {
+      if (k !== 'contracts' && k !== '$schema' && k !== 'comment') return { contracts: [], errors: [`${file}: ${k}: unknown field (the file is {"contracts": [...]})`] };
+    }
+    list = doc.contracts;
+    if (!Array.isArray(list)) return { contracts: [], errors: [`${file}: contracts: ${list === undefined ? 'missing' : 'not a list'} (the file is {"contracts": [...]})`] };
+  } else {
+    return { contracts: [], errors: [`${file}: the file is {"contracts": [...]}, not ${JSON.stringify(doc)}`] };
+  }
+  const contracts: Contract[] = [];
+  const errors: string[] = [];
+  const seen = new Set<string>();
+  (list as unknown[]).forEach((c, i) => {
+    const at = `${base}[${i}]`;
+    try {
+      const k = contract(at, c, file);
+      if (seen.has(k.name + '@' + k.versions.join(','))) throw new Invalid(`${at}.name`, `"${k.name}" is already described by an earlier entry for the same versions`);
+      seen.add(k.name + '@' + k.versions.join(','));
+      contracts.push(k);
+    } catch (e) {
+      if (e instanceof Invalid) errors.push(`${file}: ${e.field}: ${e.message}`);
+      else errors.push(`${file}: ${at}: ${(e as Error).message}`);
+    }
+  });
+  return { contracts, errors };
+}
