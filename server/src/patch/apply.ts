@@ -97,8 +97,9 @@ function joinLines(w: WorkFile): string {
 const sameLine = (file: string, patch: string) => file === patch || (file.length === patch.length + 1 && file.endsWith('\r') && file.startsWith(patch));
 
 function where(fp: FilePatch, subjects: string[]): string {
-  if (subjects.length > 1 && fp.subject) return ` (patch ${fp.patchIndex + 1}/${subjects.length}: ${fp.subject})`;
-  if (fp.subject) return ` (${fp.subject})`;
+  if (fp.subject && subjects.length > 1 && !/^\[[^\]]*\d+\/\d+\]/.test(fp.subject)) return ` (in mail ${fp.patchIndex + 1}/${subjects.length}: ${fp.subject})`;
+  if (fp.subject) return ` (in ${fp.subject})`;
+  if (subjects.length > 0) return ' (in the diff after the mails)';
   return '';
 }
 

@@ -59,7 +59,7 @@ function positions(h: QuoteHunk): (number | undefined)[] {
  * changed lines of the function when none is near), the context lines on
  * its path, short gaps filled in, `[...]` where lines are left out.
  */
-export function quoteFor(d: Diagnostic, fn: FnRange | undefined, hunks: QuoteHunk[]): string[] {
+export function quoteFor(d: Diagnostic, fn: FnRange | undefined, hunks: QuoteHunk[], opts: { subjects?: boolean } = {}): string[] {
   const near = [d.line, ...d.path.map((s) => s.line), ...d.related.map((r) => r.line)];
   const onPath = new Set(near);
   const inFn = (p: number | undefined) => p !== undefined && (!fn || (fn.start <= p && p <= fn.end));
@@ -81,8 +81,12 @@ export function quoteFor(d: Diagnostic, fn: FnRange | undefined, hunks: QuoteHun
   let budget = MAX_QUOTE;
   for (const p of picked) p.keep = p.keep.map((k) => k && budget-- > 0);
   const out: string[] = [];
+  let subject: string | undefined;
   for (const { h, keep } of picked) {
     if (!keep.some(Boolean)) continue;
+    // in a series: which mail the hunk is from, when it changes
+    if (opts.subjects && h.subject && h.subject !== subject) out.push(`In ${h.subject}:`);
+    subject = h.subject;
     out.push(`> ${h.header}`);
     let gap = false;
     for (let k = 0; k < h.lines.length; k++) {
@@ -127,11 +131,11 @@ function headline(d: Diagnostic): string {
   return `${d.file}:${d.line}:${d.column}: ${d.severity === 'info' ? 'note' : d.severity}: ${d.message} [${d.rule}]`;
 }
 
-function introducedText(i: Introduced): string[] {
+function introducedText(i: Introduced, subjects: boolean): string[] {
   const d = i.diagnostic;
   const fns = i.review.afterFunctions.filter((f) => f.name === d.function);
   const fn = fns.find((f) => f.start <= d.line && d.line <= f.end) ?? fns[0];
-  const quote = quoteFor(d, fn, i.review.change.hunks);
+  const quote = quoteFor(d, fn, i.review.change.hunks, { subjects });
   return [...quote, ...(quote.length ? [''] : []), headline(d), ...pathLines(d, i.review.afterText), ''];
 }
 
@@ -143,7 +147,8 @@ export function patchText(r: PatchReview, stats: PatchStats): string {
   const lines: string[] = [];
   if (r.introduced.length) {
     lines.push(`Introduced by the patch (${r.introduced.length}):`, '');
-    for (const i of r.introduced) lines.push(...introducedText(i));
+    const mails = new Set(r.files.flatMap((f) => f.change.hunks.map((h) => h.subject)).filter((s) => s !== undefined));
+    for (const i of r.introduced) lines.push(...introducedText(i, mails.size > 1));
   }
   if (r.fixed.length) {
     lines.push(`Fixed by the patch (${r.fixed.length}; lines before the patch):`);

@@ -160,6 +160,12 @@ function isDevNull(p: string): boolean {
   return p === '/dev/null' || p === 'dev/null' || p === 'NUL';
 }
 
+/** A file's path for messages, before prefixes are decided: the new one, else the old one. */
+function displayPath(rawNew: string | null, rawOld: string | null): string {
+  const p = rawNew !== null && !isDevNull(rawNew) ? rawNew : rawOld ?? '?';
+  return hasMnemonicPrefix(p) ? stripOne(p) : p;
+}
+
 export function parsePatch(input: string): ParsedPatch {
   const text = input.replace(/\r\n/g, '\n');
   const lines = text.split('\n');
@@ -193,7 +199,7 @@ export function parsePatch(input: string): ParsedPatch {
     patchIndex = subjects.length - 1;
   };
 
-  const readHunks = (fp: FilePatch) => {
+  const readHunks = (fp: FilePatch, label: string) => {
     while (i < lines.length) {
       const line = lines[i];
       const m = HUNK_RE.exec(line);
@@ -210,26 +216,26 @@ export function parsePatch(input: string): ParsedPatch {
       i++;
       let oldLeft = hunk.oldLines, newLeft = hunk.newLines;
       while (oldLeft > 0 || newLeft > 0) {
-        if (i >= lines.length) throw new PatchSyntaxError(`hunk '${hunk.header}' of ${fp.newPath ?? fp.oldPath} is cut short (${oldLeft} old and ${newLeft} new line(s) missing)`, hunk.patchLine);
+        if (i >= lines.length) throw new PatchSyntaxError(`hunk '${hunk.header}' of ${label} is cut short (${oldLeft} old and ${newLeft} new line(s) missing)`, hunk.patchLine);
         const l = lines[i];
         const c = l[0];
         if (l === '' || c === ' ') {
           // a mailer may strip the space of an empty context line
-          if (oldLeft === 0 || newLeft === 0) throw new PatchSyntaxError(`hunk '${hunk.header}' of ${fp.newPath ?? fp.oldPath}: more lines than its header counts`, i + 1);
+          if (oldLeft === 0 || newLeft === 0) throw new PatchSyntaxError(`hunk '${hunk.header}' of ${label}: more lines than its header counts`, i + 1);
           hunk.lines.push({ kind: ' ', text: l.slice(1) });
           oldLeft--; newLeft--;
         } else if (c === '-') {
-          if (oldLeft === 0) throw new PatchSyntaxError(`hunk '${hunk.header}' of ${fp.newPath ?? fp.oldPath}: more removed lines than its header counts`, i + 1);
+          if (oldLeft === 0) throw new PatchSyntaxError(`hunk '${hunk.header}' of ${label}: more removed lines than its header counts`, i + 1);
           hunk.lines.push({ kind: '-', text: l.slice(1) });
           oldLeft--;
         } else if (c === '+') {
-          if (newLeft === 0) throw new PatchSyntaxError(`hunk '${hunk.header}' of ${fp.newPath ?? fp.oldPath}: more added lines than its header counts`, i + 1);
+          if (newLeft === 0) throw new PatchSyntaxError(`hunk '${hunk.header}' of ${label}: more added lines than its header counts`, i + 1);
           hunk.lines.push({ kind: '+', text: l.slice(1) });
           newLeft--;
         } else if (c === '\\') {
           if (hunk.lines.length) hunk.lines[hunk.lines.length - 1].noNewline = true;
         } else {
-          throw new PatchSyntaxError(`hunk '${hunk.header}' of ${fp.newPath ?? fp.oldPath} is cut short (${oldLeft} old and ${newLeft} new line(s) missing)`, hunk.patchLine);
+          throw new PatchSyntaxError(`hunk '${hunk.header}' of ${label} is cut short (${oldLeft} old and ${newLeft} new line(s) missing)`, hunk.patchLine);
         }
         i++;
       }
@@ -313,7 +319,7 @@ export function parsePatch(input: string): ParsedPatch {
       }
       if (fp.status === 'added') rawOld = '/dev/null';
       if (fp.status === 'deleted') rawNew = '/dev/null';
-      readHunks(fp);
+      readHunks(fp, fp.newPath ?? fp.oldPath ?? displayPath(rawNew, rawOld));
       finish(fp, rawOld, rawNew, true);
       continue;
     }
@@ -324,12 +330,19 @@ export function parsePatch(input: string): ParsedPatch {
       const rawOld = headerPath(line.slice(4));
       const rawNew = headerPath(lines[i + 1].slice(4));
       i += 2;
-      readHunks(fp);
+      readHunks(fp, displayPath(rawNew, rawOld));
       if (isDevNull(rawOld)) fp.status = 'added';
       else if (isDevNull(rawNew)) fp.status = 'deleted';
       else if (fp.hunks.length === 1 && fp.hunks[0].oldStart === 0 && fp.hunks[0].oldLines === 0) fp.status = 'added';
       else if (fp.hunks.length === 1 && fp.hunks[0].newStart === 0 && fp.hunks[0].newLines === 0) fp.status = 'deleted';
       finish(fp, fp.status === 'added' ? '/dev/null' : rawOld, fp.status === 'deleted' ? '/dev/null' : rawNew, false);
+      continue;
+    }
+    if (line === '-- ' && subject !== undefined) {
+      // the signature ends a mail: a plain diff after it is not part of that mail
+      subject = undefined;
+      patchIndex = subjects.length;
+      i++;
       continue;
     }
     if (HUNK_RE.test(line)) {
