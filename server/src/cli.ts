@@ -34,7 +34,7 @@ const VERSION: string = (() => {
 const USAGE = `usage:
   folio-lens check [--format text|json|sarif] [--kernel-version ${KERNEL_VERSIONS.join('|')}] [--rule ID]... [--jobs N] PATH...
   folio-lens simulate FILE FUNCTION [--format text|json] [--kernel-version ${KERNEL_VERSIONS.join('|')}]
-  folio-lens patch [--tree DIR] [--format text|json] [--kernel-version ${KERNEL_VERSIONS.join('|')}] PATCH|-
+  folio-lens patch [--tree DIR] [--format text|json] [--kernel-version ${KERNEL_VERSIONS.join('|')}] [--rule ID]... PATCH|-
   folio-lens patch --git A..B|COMMIT [--format text|json] [--kernel-version ${KERNEL_VERSIONS.join('|')}]
   folio-lens --version
 

@@ -25,7 +25,7 @@ export function patchJson(r: PatchReview, stats: PatchStats): string {
       functions: f.touched,
       ...(f.skipped ? { skipped: f.skipped } : {}),
     })),
-    stats: { files: r.files.length, functions: touchedCount(r), seconds: Number(stats.seconds.toFixed(3)) },
+    stats: { files: r.files.filter((f) => !f.skipped).length, functions: touchedCount(r), seconds: Number(stats.seconds.toFixed(3)) },
   }, null, 2) + '\n';
 }
 
