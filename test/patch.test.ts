@@ -462,6 +462,22 @@ test('patch --git: commits of a checkout, A..B and a single commit', { skip: !HA
   const root = run(['patch', '--format', 'json', '--git', 'HEAD~2'], { cwd: dir, env });
   assert.equal(root.code, 1, root.stderr);
   assert.ok(JSON.parse(root.stdout).introduced.length >= 4);
+  // uncommitted changes against HEAD: a staged fix, an unstaged new leak, an untracked new file
+  const file = path.join(dir, 'fs/quillfs/file.c');
+  fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('\tif (folio_test_writeback(folio))\n\t\treturn -EBUSY;\n', '\tfolio_wait_writeback(folio);\n'));
+  git('add', 'fs/quillfs/file.c');
+  const dirc = path.join(dir, 'fs/quillfs/dir.c');
+  fs.writeFileSync(dirc, fs.readFileSync(dirc, 'utf8').replace('\t\tkunmap_local(kaddr);\n\t\tfolio_put(folio);\n\t}\n\treturn 0;', '\t\tkunmap_local(kaddr);\n\t\tif (ctx->pos > 4096)\n\t\t\treturn -E2BIG;\n\t\tfolio_put(folio);\n\t}\n\treturn 0;'));
+  fs.copyFileSync(path.join(TREE, 'fs/quillfs/legacy.c'), path.join(dir, 'fs/quillfs/legacy2.c'));
+  const wt = run(['patch', '--format', 'json', '--uncommitted'], { cwd: dir, env });
+  assert.equal(wt.code, 1, wt.stderr);
+  const w = JSON.parse(wt.stdout);
+  assert.deepEqual(brief(w.introduced), ['fs/quillfs/dir.c:quillfs_readdir:ref-leak', 'fs/quillfs/legacy2.c:quillfs_v1_read_link:ref-leak']);
+  assert.deepEqual(brief(w.fixed), ['fs/quillfs/file.c:quillfs_zero_tail:lock-leak', 'fs/quillfs/file.c:quillfs_zero_tail:ref-leak']);
+  assert.deepEqual(brief(w.remaining), ['fs/quillfs/dir.c:quillfs_readdir:ref-leak']);
+  assert.match(run(['patch', '--uncommitted'], { cwd: dir, env }).stdout, /> \+\t\tif \(ctx->pos > 4096\)\n> \+\t\t\treturn -E2BIG;/);
+  assert.equal(run(['patch', '--uncommitted', '--git', 'HEAD'], { cwd: dir, env }).code, 2);
+
   // bad revisions and folders outside a checkout: exit 2
   assert.equal(run(['patch', '--git', 'no-such-branch..HEAD'], { cwd: dir, env }).code, 2);
   assert.equal(run(['patch', '--git', '--output=/tmp/x'], { cwd: dir, env }).code, 2);

@@ -4,7 +4,7 @@
  *   folio-lens check [--format text|json|sarif] [--kernel-version 6.1|6.12] [--rule ID]... [--jobs N] PATH...
  *   folio-lens simulate FILE FUNCTION [--format text|json] [--kernel-version V]
  *   folio-lens patch [--tree DIR] [--format text|json] [--kernel-version V] PATCH|-
- *   folio-lens patch --git A..B|COMMIT [--format text|json] [--kernel-version V]
+ *   folio-lens patch --git A..B|COMMIT | --uncommitted [--format text|json] [--kernel-version V]
  *
  * Exit status of check: 0 without error or warning findings, 1 with
  * findings, 2 on usage errors or when nothing could be read.
@@ -35,7 +35,7 @@ const USAGE = `usage:
   folio-lens check [--format text|json|sarif] [--kernel-version ${KERNEL_VERSIONS.join('|')}] [--rule ID]... [--jobs N] PATH...
   folio-lens simulate FILE FUNCTION [--format text|json] [--kernel-version ${KERNEL_VERSIONS.join('|')}]
   folio-lens patch [--tree DIR] [--format text|json] [--kernel-version ${KERNEL_VERSIONS.join('|')}] [--rule ID]... PATCH|-
-  folio-lens patch --git A..B|COMMIT [--format text|json] [--kernel-version ${KERNEL_VERSIONS.join('|')}]
+  folio-lens patch --git A..B|COMMIT | --uncommitted [--format text|json] [--kernel-version ${KERNEL_VERSIONS.join('|')}]
   folio-lens --version
 
 check: analyse .c and .h files (folders recursively) and report folio/page
@@ -44,8 +44,9 @@ are, 2 on usage errors or when nothing could be read.
 simulate: show each path through FUNCTION with the state of every folio after every step.
 patch: apply a diff, a format-patch mail or a series (PATCH, or - for stdin) in memory
 to the files under DIR (default: here), or take commits from git, and report the
-findings the patch introduces, fixes and leaves in the functions it touches. Exit 1
-when it introduces any, 0 when not, 2 when it does not apply.
+findings the patch introduces, fixes and leaves in the functions it touches
+(--uncommitted: the checkout's uncommitted changes against HEAD). Exit 1 when it
+introduces any, 0 when not, 2 when it does not apply.
 rules: ${RULE_IDS.join(', ')}`;
 
 class UsageError extends Error {}
@@ -59,6 +60,7 @@ interface Parsed {
   jobs?: number;
   tree?: string;
   git?: string;
+  uncommitted?: boolean;
 }
 
 export function parseArgs(argv: string[]): Parsed {
@@ -93,6 +95,7 @@ export function parseArgs(argv: string[]): Parsed {
       }
       case '--tree': p.tree = value(); break;
       case '--git': p.git = value(); break;
+      case '--uncommitted': p.uncommitted = true; break;
       case '--jobs': {
         const n = Number(value());
         if (!Number.isInteger(n) || n < 1) throw new UsageError('--jobs needs a positive integer');
@@ -179,8 +182,10 @@ export async function main(argv: string[]): Promise<number> {
       case 'simulate': return await simulate(p);
       case 'patch': {
         if (!['text', 'json'].includes(p.format)) throw new UsageError(`unknown format '${p.format}' (text or json)`);
-        if (p.git !== undefined ? p.positional.length !== 0 : p.positional.length !== 1) {
-          throw new UsageError(p.git !== undefined ? 'patch --git takes no patch file' : 'patch needs one patch file (or - for stdin)');
+        const fromGit = p.git !== undefined || p.uncommitted;
+        if (p.git !== undefined && p.uncommitted) throw new UsageError('patch takes --git or --uncommitted, not both');
+        if (fromGit ? p.positional.length !== 0 : p.positional.length !== 1) {
+          throw new UsageError(fromGit ? 'patch --git and --uncommitted take no patch file' : 'patch needs one patch file (or - for stdin)');
         }
         return await runPatch({ ...p, format: p.format as 'text' | 'json' });
       }

@@ -16,6 +16,7 @@ export interface PatchCommand {
   rules: string[];
   tree?: string;
   git?: string;
+  uncommitted?: boolean;
 }
 
 export async function runPatch(p: PatchCommand): Promise<number> {
@@ -28,8 +29,8 @@ export async function runPatch(p: PatchCommand): Promise<number> {
       process.stderr.write(`folio-lens: --tree ${p.tree}: not a folder\n`);
       return 2;
     }
-    if (p.git !== undefined) {
-      review = await reviewGitRange(root, p.git, opts);
+    if (p.git !== undefined || p.uncommitted) {
+      review = await reviewGitRange(root, p.uncommitted ? null : p.git!, opts);
     } else {
       const src = p.positional[0];
       let text: string;

@@ -2,10 +2,13 @@
  * `folio-lens patch --git A..B`: the before and after texts from git itself
  * (`git show A:path`, `git show B:path`), the files from
  * `git diff --name-status -M`, the hunks (for quoting and for the changed
- * lines) from `git diff -M`. git runs with argument arrays, never a shell,
+ * lines) from `git diff -M`. Or the uncommitted changes: HEAD against the
+ * files on disk. git runs with argument arrays, never a shell,
  * and every revision is resolved to an object id before it is used.
  */
 import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
 import { parsePatch, type FilePatch } from './parse';
 import { quoteHunks, type FileChange } from './apply';
 import { isSource } from './review';
@@ -58,8 +61,8 @@ interface NameStatus {
   newPath: string | null;
 }
 
-function nameStatus(cwd: string, from: string, to: string): NameStatus[] {
-  const out = git(cwd, ['diff', '--name-status', '-M', '-z', '--no-ext-diff', from, to, '--'], 'git diff --name-status failed').toString('utf8');
+function nameStatus(cwd: string, revs: string[]): NameStatus[] {
+  const out = git(cwd, ['diff', '--name-status', '-M', '-z', '--no-ext-diff', ...revs, '--'], 'git diff --name-status failed').toString('utf8');
   const f = out.split('\0');
   if (f[f.length - 1] === '') f.pop();
   const list: NameStatus[] = [];
@@ -90,10 +93,57 @@ export function gitTop(cwd: string): string {
 export function gitChanges(cwd: string, range: string): FileChange[] {
   const top = gitTop(cwd);
   const { from, to } = resolveRange(top, range);
-  const files = nameStatus(top, from, to);
+  return changesBetween(top, from, to);
+}
+
+/**
+ * The uncommitted changes of the checkout `cwd` is in (staged and not, and
+ * untracked .c/.h files not ignored) against HEAD: before from HEAD, after
+ * from the files on disk.
+ */
+export function gitWorktreeChanges(cwd: string): FileChange[] {
+  const top = gitTop(cwd);
+  let head: string;
+  try {
+    head = resolve(top, 'HEAD');
+  } catch {
+    throw new GitError('the checkout has no commit yet (nothing to compare the working tree with)');
+  }
+  const changes = changesBetween(top, head, null);
+  const untracked = git(top, ['ls-files', '--others', '--exclude-standard', '-z', '--'], 'git ls-files failed').toString('utf8').split('\0');
+  for (const p of untracked) {
+    if (!isSource(p)) continue;
+    const text = readDisk(top, p);
+    if (text === null) continue;
+    const lines = text === '' ? [] : text.replace(/\n$/, '').split('\n');
+    changes.push({
+      oldPath: null,
+      newPath: p,
+      status: 'added',
+      before: null,
+      after: text,
+      hunks: lines.length ? [{ header: `@@ -0,0 +1,${lines.length} @@`, patchIndex: 0, lines: lines.map((t, k) => ({ kind: '+' as const, text: t, after: k + 1 })) }] : [],
+      binary: false,
+    });
+  }
+  return changes;
+}
+
+function readDisk(top: string, p: string): string | null {
+  try {
+    return fs.readFileSync(path.join(top, p), 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+/** Changes from commit `from` to commit `to`, or to the working tree when `to` is null. */
+function changesBetween(top: string, from: string, to: string | null): FileChange[] {
+  const revs = to === null ? [from] : [from, to];
+  const files = nameStatus(top, revs);
   const diff = git(
     top,
-    ['diff', '-M', '--no-color', '--no-ext-diff', '--no-textconv', '--src-prefix=a/', '--dst-prefix=b/', from, to, '--'],
+    ['diff', '-M', '--no-color', '--no-ext-diff', '--no-textconv', '--src-prefix=a/', '--dst-prefix=b/', ...revs, '--'],
     'git diff failed',
   ).toString('utf8');
   const patches = parsePatch(diff).files;
@@ -112,7 +162,7 @@ export function gitChanges(cwd: string, range: string): FileChange[] {
       newPath: ns.newPath,
       status,
       before: read && ns.oldPath !== null ? show(top, from, ns.oldPath) : null,
-      after: read && ns.newPath !== null ? show(top, to, ns.newPath) : null,
+      after: read && ns.newPath !== null ? (to === null ? readDisk(top, ns.newPath) : show(top, to, ns.newPath)) : null,
       hunks,
       binary,
     };

@@ -9,7 +9,9 @@
  *   format.ts  text for a reply on the list, JSON for tools
  *
  * `reviewPatchText` and `reviewGitRange` are the entry points (the CLI's
- * `patch` command, and the language server's for an editor command).
+ * `patch` command, and the language server's for an editor command):
+ * a patch text against a tree, commits of a checkout, or its uncommitted
+ * changes against HEAD.
  * User errors (a patch that does not parse or apply, a bad range) are
  * PatchInputError; nothing else is claimed then.
  */
@@ -18,14 +20,14 @@ import * as path from 'path';
 import type { AnalyzeOptions } from '../analyze';
 import { parsePatch, PatchSyntaxError } from './parse';
 import { applyPatch, ApplyError, type FileChange, type TreeReader } from './apply';
-import { gitChanges, GitError } from './git';
+import { gitChanges, gitWorktreeChanges, GitError } from './git';
 import { PatchReviewer, type PatchReview } from './review';
 
 export { parsePatch, PatchSyntaxError } from './parse';
 export type { ParsedPatch, FilePatch, Hunk, HunkLine } from './parse';
 export { applyPatch, ApplyError, quoteHunks } from './apply';
 export type { FileChange, QuoteHunk, QuoteLine, TreeReader } from './apply';
-export { gitChanges, GitError } from './git';
+export { gitChanges, gitWorktreeChanges, GitError } from './git';
 export { PatchReviewer, findingKey, functionRanges } from './review';
 export type { PatchReview, FileReview, Introduced, Unanalysed, FnRange } from './review';
 export { patchJson, patchText, quoteFor } from './format';
@@ -82,11 +84,14 @@ export async function reviewPatchText(text: string, root: string | TreeReader, o
   return { ...(await reviewChanges(changes, opts)), warnings };
 }
 
-/** Review the commits `range` (`A..B`, `A...B` or one commit) of the git checkout `cwd` is in. */
-export async function reviewGitRange(cwd: string, range: string, opts: AnalyzeOptions): Promise<PatchReview> {
+/**
+ * Review the commits `range` (`A..B`, `A...B` or one commit) of the git
+ * checkout `cwd` is in; with `range` null, its uncommitted changes against HEAD.
+ */
+export async function reviewGitRange(cwd: string, range: string | null, opts: AnalyzeOptions): Promise<PatchReview> {
   let changes: FileChange[];
   try {
-    changes = gitChanges(cwd, range);
+    changes = range === null ? gitWorktreeChanges(cwd) : gitChanges(cwd, range);
   } catch (e) {
     if (e instanceof GitError) throw new PatchInputError(e.message);
     throw e;
