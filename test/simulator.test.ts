@@ -797,3 +797,38 @@ test('loop repeats on borrowed objects: the same call reached again through a lo
   const two = linear('twice', { params: [['folio', 'folio']] }, (b) => b.call(10, 'folio_unlock', ['folio']).call(11, 'folio_unlock', ['folio']), 12);
   assert.deepEqual(rules(run(two)), ['unlock-not-held@11:error']);
 });
+
+test('a structure passed to a call without a contract is refilled: its member paths name new objects', () => {
+  const mk = (arg: string | undefined) => {
+    const f = new Fn('refill', { params: [['ctx', 'other']], locals: [['folio', 'folio']] });
+    const b = f.block();
+    b.assign(10, 'folio', 'ctx->folio').call(11, 'folio_unlock', ['folio']);
+    if (arg) b.call(12, 'demo_next', [arg]);
+    b.assign(13, 'folio', 'ctx->folio').call(14, 'folio_unlock', ['folio']).ret(15);
+    return f.build();
+  };
+  assert.deepEqual(rules(run(mk(undefined))), ['unlock-not-held@14:error']);
+  assert.deepEqual(rules(run(mk('ctx'))), []);
+  assert.deepEqual(rules(run(mk('ctx->inode'))), ['unlock-not-held@14:error']);
+  // by address: get_target(..., &target) refills target.folio
+  const g = new Fn('refill_addr', { locals: [['folio', 'folio']] });
+  const c = g.block();
+  c.assign(10, 'folio', 'target.folio').call(11, 'folio_unlock', ['folio']).call(12, 'get_target', ['vma', '&target']);
+  c.assign(13, 'folio', 'target.folio').call(14, 'folio_unlock', ['folio']).ret(15);
+  assert.deepEqual(rules(run(g.build())), []);
+  // an object allocated into a member and the structure passed on: handed over with it
+  const h = new Fn('alloc_member', { params: [['arg', 'other']], locals: [['p', 'page']] });
+  const d = h.block();
+  d.call(10, 'alloc_page', ['GFP_NOFS'], 'arg->page').call(11, 'page_address', ['arg->page'], 'p').call(12, 'demo_free_commit', ['arg']);
+  d.assign(13, 'p', { kind: 'unknown', text: 'vmalloc(n)' }).ret(14, 0);
+  assert.deepEqual(rules(run(h.build())), []);
+});
+
+test('an object of unknown origin may come with a reference of this function: one put after its own is not a double put', () => {
+  // folio = get_folio_somehow(pfn); folio_isolate_lru(folio); folio_putback_lru(folio); folio_put(folio);
+  const u = linear('unknown_ref', { locals: [['folio', 'folio']] }, (b) => b.call(10, 'demo_get_folio', ['pfn'], 'folio').call(11, 'folio_get', ['folio']).call(12, 'folio_put', ['folio']).call(13, 'folio_put', ['folio']), 14);
+  assert.deepEqual(rules(run(u)), []);
+  // a third put is one too many
+  const u3 = linear('unknown_ref3', { locals: [['folio', 'folio']] }, (b) => b.call(10, 'demo_get_folio', ['pfn'], 'folio').call(11, 'folio_get', ['folio']).call(12, 'folio_put', ['folio']).call(13, 'folio_put', ['folio']).call(14, 'folio_put', ['folio']), 15);
+  assert.deepEqual(rules(run(u3)), ['double-put@14:error']);
+});

@@ -111,7 +111,9 @@ export function applyObjEffect(s: State, e: Effect, o: Obj, name: string, ctx: E
         upd({ storedRefs, dropped: storedRefs === 0, putToZero: storedRefs === 0 && !o.callerRef, putNote: note(ctx, 'dropped by') });
         break;
       }
-      if (o.refs === 0 && (o.dropped || !o.callerRef)) {
+      // an object of unknown origin (an unknown call's result, a structure's member) may come with
+      // a reference of this function's own: after its own references, one more put may drop that one
+      if (o.refs === 0 && (!o.callerRef || (o.dropped && o.origin === 'param'))) {
         if (o.dropped && !o.everOwned) break; // someone else's references: not judged
         if (o.dropped) {
           if (!loopRepeat(o, o.putNote, ctx)) ctx.report(s, { rule: 'double-put', obj: o, message: msg.doublePut(name, call, o.putNote), related: rel(o.putNote, 'last reference dropped here') });

@@ -614,11 +614,12 @@ class Engine {
     const c = this.inp.contracts.get(ev.callee);
     if (c) return this.contractCall(s, ev, c, site);
     const sum = this.inp.summaries?.get(ev.callee);
-    if (sum) return this.contractCall(s, ev, summaryAsContract(sum), site, true);
+    if (sum) return this.contractCall(this.invalidateMembers(s, ev), ev, summaryAsContract(sum), site, true);
     const vc = VALUE_CALLS[ev.callee];
     if (vc && ev.result !== undefined && ev.args[0]?.var !== undefined) return this.valueCall(s, ev, vc);
-    if (this.classify(ev.callee).neutral && ev.args.some((a) => a.field === undefined && this.failedPointer(s, a.var))) return [];
-    return [this.otherCall(s, ev, site)];
+    const neutral = this.classify(ev.callee).neutral;
+    if (neutral && ev.args.some((a) => a.field === undefined && this.failedPointer(s, a.var))) return [];
+    return [this.otherCall(neutral ? s : this.invalidateMembers(s, ev), ev, site)];
   }
 
   /**
@@ -654,6 +655,41 @@ class Engine {
       out.push(st);
     }
     return out.length ? out : [this.rebind(s, r, this.scalar(r, { mask: ANY }), 'reassigned')];
+  }
+
+  /**
+   * A structure passed to a call that has no contract (`get_target(..., &target)`,
+   * `refill(ctx)`) may be refilled by it: the member paths rooted at it
+   * (`target.folio`, `ctx->folio`) name fresh objects afterwards, and an
+   * object held there went to the callee with the structure.
+   */
+  private invalidateMembers(s: State, ev: CallEvent): State {
+    let roots: string[] | undefined;
+    for (const a of ev.args) {
+      if (a.var === undefined || a.var.charCodeAt(0) === 36 /* $ */) continue;
+      (roots ??= []).push(a.field !== undefined ? `${a.var}->${a.field}` : a.var);
+    }
+    if (!roots) return s;
+    let dead: VarName[] | undefined;
+    for (const v of s.vars.keys()) {
+      for (const r of roots) {
+        if (v.length > r.length && v.startsWith(r) && (v.startsWith('.', r.length) || v.startsWith('->', r.length))) {
+          (dead ??= []).push(v);
+          break;
+        }
+      }
+    }
+    if (!dead) return s;
+    for (const v of dead) {
+      // an object held there (not merely loaded from there) was in the structure the callee received
+      const o = objOfVar(s, v);
+      if (o && o.loadedFrom !== v && !o.handedOff) {
+        this.releasedSites.add(siteOf(o.id));
+        s = updObj(s, o.id, { handedOff: true });
+      }
+      s = withVar(s, v, undefined);
+    }
+    return gc(s);
   }
 
   /** A call with no contract and no summary: a neutral call, or an unknown callee. */
