@@ -10,7 +10,7 @@ import { spawnSync, execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { parsePatch, PatchSyntaxError, applyPatch, ApplyError, findingKey, reviewPatchText, quoteFor, treeReader } from '../server/src/patch';
+import { parsePatch, PatchSyntaxError, applyPatch, ApplyError, findingKey, reviewPatchText, quoteFor, treeReader, introducedAnchor } from '../server/src/patch';
 import type { Diagnostic } from '../server/src/diagnostic';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -187,6 +187,14 @@ test('apply: end of file without a newline, quilt-style top folders', () => {
   assert.equal(c.after, 'x\ny\nz\n');
   const [d] = applyPatch(parsePatch('--- a/a.c\n+++ b/a.c\n@@ -1,2 +1,2 @@\n x\n-y\n+z\n\\ No newline at end of file\n'), mem({ 'a.c': 'x\ny\n' }));
   assert.equal(d.after, 'x\nz');
+  // diff -Nu: a new file and a deleted one without /dev/null; a -U0 hunk at the top of an existing file
+  const epoch = '\t1970-01-01 01:00:00.000000000 +0100';
+  const nu = applyPatch(parsePatch(`--- a/new.c${epoch}\n+++ b/new.c\n@@ -0,0 +1 @@\n+x\n--- a/old.c\n+++ b/old.c${epoch}\n@@ -1 +0,0 @@\n-y\n--- a/top.c\n+++ b/top.c\n@@ -0,0 +1 @@\n+z\n`), mem({ 'old.c': 'y\n', 'top.c': 'w\n' }));
+  assert.deepEqual(nu.map((c) => [c.status, c.oldPath, c.newPath, c.after]), [
+    ['added', null, 'new.c', 'x\n'],
+    ['deleted', 'old.c', null, null],
+    ['modified', 'top.c', 'top.c', 'z\nw\n'],
+  ]);
   const [q] = applyPatch(parsePatch('--- linux.orig/fs/a.c\n+++ linux/fs/a.c\n@@ -1 +1 @@\n-x\n+y\n'), mem({ 'fs/a.c': 'x\n' }));
   assert.deepEqual([q.oldPath, q.after], ['fs/a.c', 'y\n']);
 });
@@ -266,6 +274,16 @@ test('review: a quote holds the changed lines of the finding\'s function near it
   ]);
   // a hunk outside the function is not quoted
   assert.deepEqual(quoteFor(d, { name: 'f', start: 30, end: 40 }, [hunk]), []);
+});
+
+test('review: where an editor puts an introduced finding (the added line, in the file and in the patch)', async () => {
+  const text = readFix('introduce-leak.patch');
+  const r = await reviewPatchText(text, TREE, { kernelVersion: '6.12' });
+  assert.equal(r.introduced.length, 1);
+  const a = introducedAnchor(r.introduced[0])!;
+  assert.equal(a.file, 'fs/quillfs/inode.c');
+  assert.equal(a.line, 66);
+  assert.equal(text.split('\n')[a.patchLine! - 1], '+\t\treturn -EIO;');
 });
 
 // ---------------------------------------------------------------- the command

@@ -49,6 +49,8 @@ export interface QuoteLine {
   before?: number;
   /** 1-based line in the file after the patch (context and added lines that survive) */
   after?: number;
+  /** 1-based line in the patch text (when the patch was a text given to applyPatch) */
+  patchLine?: number;
 }
 
 export interface QuoteHunk {
@@ -255,8 +257,24 @@ export function applyPatch(patch: ParsedPatch, read: TreeReader): FileChange[] {
       default: {
         // a plain diff may name two different files (`x.c.orig`, `x.c`): the one that exists
         const p = fp.newPath !== null && fp.oldPath !== null && fp.newPath !== fp.oldPath && !exists(fp.newPath) ? fp.oldPath : (fp.newPath ?? fp.oldPath!);
+        const only = fp.hunks.length === 1 ? fp.hunks[0] : undefined;
+        if (only && only.oldStart === 0 && only.oldLines === 0 && !exists(p)) {
+          // `diff -Nu` of a new file: no /dev/null, one hunk from nothing
+          const w: WorkFile = { lines: [], eofNewline: true, origPath: null, origText: null, applied: [], binary: false };
+          applyHunks(w, fp, p, ctx);
+          state.set(p, w);
+          gone.delete(p);
+          order.push(w);
+          break;
+        }
         const w = load(p, fp, ctx);
         applyHunks(w, fp, p, ctx);
+        if (only && only.newStart === 0 && only.newLines === 0 && w.lines.length === 0) {
+          // `diff -Nu` of a deleted file
+          state.delete(p);
+          gone.add(p);
+          break;
+        }
         state.set(p, w);
         break;
       }
@@ -281,7 +299,7 @@ export function applyPatch(patch: ParsedPatch, read: TreeReader): FileChange[] {
       subject: a.subject,
       lines: a.hunk.lines.map((l, k) => {
         const r = a.recs[k];
-        const q: QuoteLine = { kind: l.kind, text: l.text };
+        const q: QuoteLine = { kind: l.kind, text: l.text, patchLine: l.patchLine };
         if (r.orig !== undefined && w.origPath !== null) q.before = r.orig;
         const f = finalLine.get(r);
         if (f !== undefined && l.kind !== '-') q.after = f;

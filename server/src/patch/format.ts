@@ -103,6 +103,35 @@ export function quoteFor(d: Diagnostic, fn: FnRange | undefined, hunks: QuoteHun
   return out;
 }
 
+/**
+ * The changed line an introduced finding is about, for an editor to put the
+ * finding on: an added line that is the finding's own line, else an added
+ * line of its path (the latest), else the changed line of its function
+ * nearest to it. `line` is in the file after the patch; `patchLine` in the
+ * patch text (when the review came from a patch text). Undefined when the
+ * function has no changed line left after the patch (a pure removal placed
+ * nowhere).
+ */
+export function introducedAnchor(i: Introduced): { file: string; line: number; patchLine?: number } | undefined {
+  const d = i.diagnostic;
+  const fns = i.review.afterFunctions.filter((f) => f.name === d.function);
+  const fn = fns.find((f) => f.start <= d.line && d.line <= f.end) ?? fns[0];
+  const onPath = new Set(d.path.map((s) => s.line));
+  let best: { line: number; patchLine?: number; score: number } | undefined;
+  for (const h of i.review.change.hunks) {
+    const pos = positions(h);
+    h.lines.forEach((l, k) => {
+      const p = pos[k];
+      if (l.kind === ' ' || p === undefined || (fn && (p < fn.start || p > fn.end))) return;
+      // lower is better: the finding's line, then its path (latest first), then distance
+      const score = l.kind === '+' && p === d.line ? 0 : l.kind === '+' && onPath.has(p) ? 1 + (d.line - p) / 1e6 : 2 + Math.abs(d.line - p);
+      if (!best || score < best.score) best = { line: p, patchLine: l.patchLine, score };
+    });
+  }
+  if (!best) return undefined;
+  return { file: d.file, line: best.line, ...(best.patchLine !== undefined ? { patchLine: best.patchLine } : {}) };
+}
+
 function quoteLine(l: QuoteLine): string {
   return l.kind + l.text;
 }

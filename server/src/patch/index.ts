@@ -30,7 +30,7 @@ export type { FileChange, QuoteHunk, QuoteLine, TreeReader } from './apply';
 export { gitChanges, gitWorktreeChanges, GitError } from './git';
 export { PatchReviewer, findingKey, functionRanges } from './review';
 export type { PatchReview, FileReview, Introduced, Unanalysed, FnRange } from './review';
-export { patchJson, patchText, quoteFor } from './format';
+export { patchJson, patchText, quoteFor, introducedAnchor } from './format';
 
 export class PatchInputError extends Error {}
 

@@ -20,6 +20,8 @@ export interface HunkLine {
   text: string;
   /** set on the line that `\ No newline at end of file` follows */
   noNewline?: boolean;
+  /** 1-based line of this line in the patch text */
+  patchLine: number;
 }
 
 export interface Hunk {
@@ -222,15 +224,15 @@ export function parsePatch(input: string): ParsedPatch {
         if (l === '' || c === ' ') {
           // a mailer may strip the space of an empty context line
           if (oldLeft === 0 || newLeft === 0) throw new PatchSyntaxError(`hunk '${hunk.header}' of ${label}: more lines than its header counts`, i + 1);
-          hunk.lines.push({ kind: ' ', text: l.slice(1) });
+          hunk.lines.push({ kind: ' ', text: l.slice(1), patchLine: i + 1 });
           oldLeft--; newLeft--;
         } else if (c === '-') {
           if (oldLeft === 0) throw new PatchSyntaxError(`hunk '${hunk.header}' of ${label}: more removed lines than its header counts`, i + 1);
-          hunk.lines.push({ kind: '-', text: l.slice(1) });
+          hunk.lines.push({ kind: '-', text: l.slice(1), patchLine: i + 1 });
           oldLeft--;
         } else if (c === '+') {
           if (newLeft === 0) throw new PatchSyntaxError(`hunk '${hunk.header}' of ${label}: more added lines than its header counts`, i + 1);
-          hunk.lines.push({ kind: '+', text: l.slice(1) });
+          hunk.lines.push({ kind: '+', text: l.slice(1), patchLine: i + 1 });
           newLeft--;
         } else if (c === '\\') {
           if (hunk.lines.length) hunk.lines[hunk.lines.length - 1].noNewline = true;
@@ -331,10 +333,9 @@ export function parsePatch(input: string): ParsedPatch {
       const rawNew = headerPath(lines[i + 1].slice(4));
       i += 2;
       readHunks(fp, displayPath(rawNew, rawOld));
+      // (`diff -Nu` names both files and says nothing more: the applier decides by the tree)
       if (isDevNull(rawOld)) fp.status = 'added';
       else if (isDevNull(rawNew)) fp.status = 'deleted';
-      else if (fp.hunks.length === 1 && fp.hunks[0].oldStart === 0 && fp.hunks[0].oldLines === 0) fp.status = 'added';
-      else if (fp.hunks.length === 1 && fp.hunks[0].newStart === 0 && fp.hunks[0].newLines === 0) fp.status = 'deleted';
       finish(fp, fp.status === 'added' ? '/dev/null' : rawOld, fp.status === 'deleted' ? '/dev/null' : rawNew, false);
       continue;
     }
