@@ -174,11 +174,29 @@ export function leakFixes(x: LeakFixInput): Fix[] {
   const call = releaseCall(x.rule, x.kind);
   if (!call || !/^[A-Za-z_][\w]*(?:(?:->|\.)[A-Za-z_]\w*)*$/.test(x.object)) return [];
   const code = `${call}(${x.object});`;
+  const putPattern = x.rule === 'lock-leak' ? new RegExp(`^(?:folio_put|put_page)\\(\\s*${escapeRe(x.object)}\\s*\\);$`) : undefined;
   const ret = statementAt(x.tree, x.offset, ['return_statement']);
-  if (!ret) return [];
+  if (!ret) {
+    // a void function that ends without `return`: the finding is at its closing brace
+    const brace = x.tree.rootNode.descendantForIndex(x.offset, x.offset);
+    const body = brace?.type === '}' ? brace.parent : null;
+    if (!x.everyPath || !brace || body?.type !== 'compound_statement' || body.parent?.type !== 'function_definition') return [];
+    const last = body.namedChildren.filter((c) => c && c.type !== 'comment').pop();
+    const ls = lineStartOf(x.text, brace.startIndex);
+    if (x.text.slice(ls, brace.startIndex).trim() !== '') return [];
+    const indent = last ? indentAt(x.text, lineStartOf(x.text, last.startIndex)) : indentAt(x.text, ls) + '\t';
+    let at = ls;
+    if (putPattern) {
+      while (at > 0) {
+        const ps = lineStartOf(x.text, at - 1);
+        if (!putPattern.test(x.text.slice(ps, at - 1).trim())) break;
+        at = ps;
+      }
+    }
+    return [{ title: `Add ${code} at the end of the function`, edits: [{ start: at, end: at, newText: `${indent}${code}\n` }], preferred: true }];
+  }
   const fnNode = enclosing(ret, 'function_definition');
   if (!fnNode) return [];
-  const putPattern = x.rule === 'lock-leak' ? new RegExp(`^(?:folio_put|put_page)\\(\\s*${escapeRe(x.object)}\\s*\\);$`) : undefined;
   if (x.everyPath) {
     return [{ title: `Add ${code} before this return`, edits: insertBefore(x.text, ret, code, putPattern), preferred: true }];
   }

@@ -19,6 +19,7 @@ import {
   FileChangeType,
   MessageType,
   ResponseError,
+  ShowMessageNotification,
   TextDocumentSyncKind,
   TextDocuments,
   TextDocumentEdit,
@@ -173,8 +174,8 @@ export class FolioLensServer {
   private showOnce(type: MessageType, message: string): void {
     if (this.shownProblems.has(message)) return;
     this.shownProblems.add(message);
-    const send = type === MessageType.Error ? this.connection.window.showErrorMessage : type === MessageType.Warning ? this.connection.window.showWarningMessage : this.connection.window.showInformationMessage;
-    void send.call(this.connection.window, message).catch?.(() => undefined);
+    // a notification (window/showMessage), not a request: nothing waits for the user
+    void this.connection.sendNotification(ShowMessageNotification.type, { type, message }).catch(() => undefined);
   }
 
   private simOptions(): SimOptions {
