@@ -63,13 +63,12 @@ test('incremental analysis = whole-file analysis after every edit', async () => 
 });
 
 test('a run overtaken by a newer version stops, and the next one is complete', async () => {
-  // enough functions for the simulation to yield at least once
   const one = fs.readFileSync(path.join(FIXTURES, 'goto-chain.c'), 'utf8');
   let text = '';
   for (let i = 0; i < 30; i++) text += one.replace(/\bdemofs_(\w+)/g, `demofs${i}_$1`) + '\n';
   const doc = new DocumentAnalysis(await createParser(), 'file:///s.c');
   const opts = { kernelVersion: '6.12' as const, workspace: new Map() };
-  const stale = await doc.run(text, 1, opts, () => true);
+  const stale = await doc.run(text, 1, { ...opts, yieldEveryMs: 0 }, () => true);
   assert.equal(stale.kind, 'stale');
   assert.equal(doc.analysedVersion, -1, 'nothing analysed');
   const done = await doc.run(text, 2, opts, () => false);

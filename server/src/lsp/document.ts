@@ -49,6 +49,8 @@ interface DefEntry {
 export interface RunOptions extends SimOptions {
   /** summaries of functions defined in other workspace files */
   workspace: ReadonlyMap<string, Summary>;
+  /** yield to the event loop after this many ms of simulation (default YIELD_EVERY_MS; 0: after every function) */
+  yieldEveryMs?: number;
 }
 
 export interface RunTiming {
@@ -322,6 +324,7 @@ export class DocumentAnalysis {
     // ── simulate, callee-first, with the cache ────────────────────────
     t = performance.now();
     let lastYield = performance.now();
+    const yieldEvery = opts.yieldEveryMs ?? YIELD_EVERY_MS;
     const known = new LayeredSummaries(opts.workspace);
     const byName = new Map<string, FnState[]>();
     for (const f of fns) {
@@ -350,7 +353,7 @@ export class DocumentAnalysis {
             }
             f.simKey = key;
             timing.simulated++;
-            if (performance.now() - lastYield > YIELD_EVERY_MS) {
+            if (performance.now() - lastYield >= yieldEvery) {
               timing.simulate += performance.now() - t;
               await yieldNow();
               if (stale()) {
