@@ -832,3 +832,31 @@ test('an object of unknown origin may come with a reference of this function: on
   const u3 = linear('unknown_ref3', { locals: [['folio', 'folio']] }, (b) => b.call(10, 'demo_get_folio', ['pfn'], 'folio').call(11, 'folio_get', ['folio']).call(12, 'folio_put', ['folio']).call(13, 'folio_put', ['folio']).call(14, 'folio_put', ['folio']), 15);
   assert.deepEqual(rules(run(u3)), ['double-put@14:error']);
 });
+
+test('branch refinement: a flag compared with a constant twice takes the same branch both times', () => {
+  // if (get_write == true) { err = mnt_want_write(m); if (err) return err; } err = work(); if (get_write == true) mnt_drop_write(m); return err;
+  const mk = (op: '==' | 'truthy') => {
+    const f = new Fn('flag_pair', { params: [['m', 'other'], ['get_write', 'other']] });
+    const [b0, b1, b2, b3, b4, b5] = [f.block(), f.block(), f.block(), f.block(), f.block(), f.block()];
+    const cond = op === '==' ? cmp('get_write', '==', 1) : truthy('get_write');
+    b0.branch(10, cond, 'get_write == true', b1, b3);
+    b1.call(11, 'mnt_want_write', ['m'], 'err').branch(12, truthy('err'), 'err', b2, b3);
+    b2.ret(13, { text: 'err', var: 'err' });
+    b3.call(14, 'demo_work', ['m'], 'err').branch(15, cond, 'get_write == true', b4, b5);
+    b4.call(16, 'mnt_drop_write', ['m']).goto(b5);
+    b5.ret(17, { text: 'err', var: 'err' });
+    return f.build();
+  };
+  assert.deepEqual(rules(run(mk('=='))), []);
+  assert.deepEqual(rules(run(mk('truthy'))), []);
+  // reassigned in between: the second test is a new question
+  const g = new Fn('flag_reassigned', { params: [['m', 'other'], ['w', 'other']] });
+  const [c0, c1, c2, c3, c4, c5] = [g.block(), g.block(), g.block(), g.block(), g.block(), g.block()];
+  c0.branch(10, truthy('w'), 'w', c1, c3);
+  c1.call(11, 'mnt_want_write', ['m'], 'err').branch(12, truthy('err'), 'err', c2, c3);
+  c2.ret(13, { text: 'err', var: 'err' });
+  c3.call(14, 'demo_work', ['m'], 'w').branch(15, truthy('w'), 'w', c4, c5);
+  c4.call(16, 'mnt_drop_write', ['m']).goto(c5);
+  c5.ret(17, -5);
+  assert.deepEqual(rules(run(g.build())), ['pair-unbalanced@17:warning']);
+});

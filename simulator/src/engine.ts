@@ -1488,15 +1488,11 @@ export function condMasks(c: Exclude<Cond, { kind: 'unknown' }>, mask: number, c
     case 'iserr-or-null':
       return [mask & (ERR | ZERO), mask & (NEG | POS), mask & ZERO && !(mask & ERR) ? 0 : undefined, cst];
     case 'cmp': {
-      if (cst !== undefined && !(mask & ERR)) {
-        const h = cmpHolds(c.op, cst, c.value);
-        return h ? [mask, 0, cst, undefined] : [0, mask, undefined, cst];
-      }
       let t = 0;
       let f = 0;
       if (mask & ERR) {
-        // an error pointer compared as a number: only `== 0` / `!= 0` are known
-        if (c.value === 0 && (c.op === '==' || c.op === '!=')) {
+        // an error pointer compared as a number: it is non-zero and no small constant
+        if (c.op === '==' || c.op === '!=') {
           if (c.op === '==') f |= ERR;
           else t |= ERR;
         } else {
@@ -1504,15 +1500,22 @@ export function condMasks(c: Exclude<Cond, { kind: 'unknown' }>, mask: number, c
           f |= ERR;
         }
       }
+      const num = mask & ~ERR;
+      if (num && cst !== undefined) {
+        // the exact value is known (a flag compared again: `if (get_write == true)` twice)
+        if (cmpHolds(c.op, cst, c.value)) t |= num;
+        else f |= num;
+        return [t, f, t & num ? cst : undefined, f & num ? cst : undefined];
+      }
       for (const [bit, lo, hi] of RANGES) {
-        if (!(mask & bit)) continue;
+        if (!(num & bit)) continue;
         const [ct, cf] = rangeCan(c.op, lo, hi, c.value);
         if (ct) t |= bit;
         if (cf) f |= bit;
       }
       const tc = c.op === '==' ? c.value : undefined;
       const fc = c.op === '!=' ? c.value : undefined;
-      return [t, f, t ? tc : undefined, f ? fc : undefined];
+      return [t, f, t & num ? tc : undefined, f & num ? fc : undefined];
     }
   }
 }
