@@ -860,3 +860,23 @@ test('branch refinement: a flag compared with a constant twice takes the same br
   c5.ret(17, -5);
   assert.deepEqual(rules(run(g.build())), ['pair-unbalanced@17:warning']);
 });
+
+test('pairs keyed by a subscript or by a variable a loop re-points are not tracked', () => {
+  // for (i...) kmap(pages[i]); ... for (i...) { pg = pages[i]; kunmap(pg); }
+  const f = new Fn('kmaps', { locals: [['pg', 'page']] });
+  const [b0, h1, l1, h2, l2, exit] = [f.block(), f.block(), f.block(), f.block(), f.block(), f.block()];
+  b0.goto(h1);
+  h1.branch(10, unknownCond, 'i < n', l1, h2);
+  l1.call(11, 'kmap', ['pages[i]']).goto(h1);
+  h2.branch(12, unknownCond, 'i < n', l2, exit);
+  l2.assign(13, 'pg', { kind: 'unknown', text: 'pages[i]' }).call(14, 'kunmap', ['pg']).call(15, 'kunmap', ['pg']).goto(h2);
+  exit.ret(16, -5);
+  assert.deepEqual(rules(run(f.build())), []);
+  // a key that denotes one thing: still checked
+  const g = new Fn('kmap_one', { params: [['page', 'page']] });
+  const [c0, c1, c2] = [g.block(), g.block(), g.block()];
+  c0.call(10, 'kmap', ['page']).branch(11, unknownCond, 'bad', c1, c2);
+  c1.ret(12, -5);
+  c2.call(13, 'kunmap', ['page']).call(14, 'kunmap', ['page']).ret(15, 0);
+  assert.deepEqual(rules(run(g.build())), ['pair-unbalanced@12:error', 'pair-unbalanced@14:error']);
+});

@@ -473,6 +473,34 @@ class Engine {
   /** The cyclic strongly connected component of each block in a loop (blocks in no loop are absent). */
   private loopOf?: Map<number, number>;
 
+  /** Variables assigned in a block on a cycle: they name another thing on each iteration. */
+  private loopAssigned?: Set<VarName>;
+
+  /**
+   * A pair is keyed by its argument's text. Text with a subscript
+   * (`kmap(pages[i])`) or naming a variable a loop reassigns (`pg = pages[i];
+   * kmap(pg)`) denotes different objects on different iterations: such
+   * pairs are not tracked.
+   */
+  pairKeyTracked(text: string): boolean {
+    if (text.includes('[')) return false;
+    if (!this.loopAssigned) {
+      this.loopOf ??= cyclicSccs(this.fn);
+      const la = new Set<VarName>();
+      for (const b of this.fn.blocks) {
+        if (!this.loopOf.has(b.id)) continue;
+        for (const e of b.events) {
+          if (e.kind === 'assign') la.add(e.dst);
+          else if (e.kind === 'call' && e.result !== undefined) la.add(e.result);
+        }
+      }
+      this.loopAssigned = la;
+    }
+    if (!this.loopAssigned.size) return true;
+    for (const id of text.match(/[A-Za-z_]\w*/g) ?? []) if (this.loopAssigned.has(id)) return false;
+    return true;
+  }
+
   /** The block lies on a cycle of the CFG. */
   inLoop(a: number): boolean {
     if (Number.isNaN(a)) return false;
@@ -803,6 +831,7 @@ class Engine {
       for (const e of c.effects) {
         const i = e.arg ?? 0;
         if (e.op === 'pair-begin' || e.op === 'pair-end') {
+          if (!this.pairKeyTracked(ev.args[i]?.text ?? '')) continue;
           st = applyPairEffect(st, e, this.ectx(ev, c, ev.args, () => `${e.pair}(${ev.args[i]?.text ?? ''})`));
           continue;
         }
