@@ -1243,3 +1243,46 @@ static void demo_assert(struct page *page, struct folio *folio)
     ['trylock_page asserted', 'folio_trylock asserted', 'folio_try_get asserted', 'folio_trylock', 'folio_unlock'],
   );
 });
+
+test('for loops counting from zero to a named constant run at least once', async () => {
+  const fn = await fnIR(`
+static void demo_for(struct page *page, int n)
+{
+	int i;
+
+	for (i = 0; i < NR_DEMO; i++)
+		demo_one(page, i);
+	for (i = 0; i < n; i++)
+		demo_two(page, i);
+}
+`);
+  assert.equal(
+    cfg(fn),
+    text(`
+    b0: (entry)
+      i := 0
+      goto b1
+    b1:
+      demo_one(page, i)
+      goto b2
+    b2:
+      i := ?(i++)
+      goto b3
+    b3:
+      if ? then b1 else b4  [i < NR_DEMO]
+    b4:
+      i := 0
+      goto b5
+    b5:
+      if ? then b6 else b8  [i < n]
+    b6:
+      demo_two(page, i)
+      goto b7
+    b7:
+      i := ?(i++)
+      goto b5
+    b8:
+      return
+    `),
+  );
+});

@@ -61,6 +61,8 @@ const ALIAS_CALLS: ReadonlySet<string> = new Set([
   // (btrfs returns page_address(page) and puts the page through it later)
   'page_address', 'folio_address', 'lowmem_page_address', 'page_to_virt',
   'kmap', 'kmap_local_page', 'kmap_local_folio', 'kmap_atomic',
+  // the page frame number names the page: storing it stores the page (pfn_to_page() gets it back)
+  'page_to_pfn', 'folio_pfn', 'page_to_phys',
 ]);
 
 /** Stores written as macros or helpers: the object lands in a structure. */

@@ -46,12 +46,15 @@ function rel(n: Note | undefined, what?: string): Related[] {
  * Writeback this function started pins it: the folio cannot leave the page
  * cache until writeback ends (truncation and reclaim wait for it). So does
  * the folio lock this function holds (a locked folio in the page cache is
- * not removed: the cache's reference stands until it is unlocked).
+ * not removed: the cache's reference stands until it is unlocked), and so
+ * does the page cache for a folio this function inserted and left locked.
  */
 export function isPutDead(o: Obj): boolean {
   return (
     o.putToZero && o.everOwned && o.refs === 0 && !o.callerRef && o.value !== 'null' && o.value !== 'err' &&
-    !(o.writeback === 'set' && o.wbByUs) && !(o.locked === 'held' && o.lockedByUs)
+    !(o.writeback === 'set' && o.wbByUs) && !(o.locked === 'held' && o.lockedByUs) &&
+    // inserted into the page cache and still locked for its read: the cache's reference keeps it
+    !(o.inCache && o.locked !== 'not-held')
   );
 }
 

@@ -614,6 +614,7 @@ class Engine {
         return this.rebind(s, dst, this.scalar(dst, r), how);
       }
       case 'unknown': {
+        s = this.splitPointer(s, src.text, ev.loc);
         const arith = this.tracked.has(dst) ? undefined : arithmetic(src.text, s);
         if (arith) return this.rebind(s, dst, this.scalar(dst, arith), how);
         const kind = this.tracked.get(dst);
@@ -638,7 +639,25 @@ class Engine {
     return c;
   }
 
+  /**
+   * `pages + i`: a page pointer computed from a tracked object addresses a part
+   * of it (a page of a high-order allocation split by the function): the
+   * function manages the parts from here on, which the checker cannot
+   * follow, so the whole is handed off.
+   */
+  private splitPointer(s: State, text: string, loc: Loc): State {
+    const m = POINTER_ARITH.exec(text);
+    // only `struct page *` / `struct folio *` arithmetic (not an address inside the mapped page)
+    if (!m || !this.tracked.has(m[1])) return s;
+    const o = objOfVar(s, m[1]);
+    if (!o || o.handedOff || o.value === 'null' || o.value === 'err') return s;
+    this.releasedSites.add(siteOf(o.id));
+    s = pushStep(s, loc.line, `'${m[1]}' indexed by '${text.trim()}'`, o.id);
+    return updObj(s, o.id, { handedOff: true });
+  }
+
   private call(s: State, ev: CallEvent, site: string): State[] {
+    for (const a of ev.args) if (a.var === undefined && a.text.includes('+')) s = this.splitPointer(s, a.text, ev.loc);
     const c = this.inp.contracts.get(ev.callee);
     if (c) return this.contractCall(s, ev, c, site);
     const sum = this.inp.summaries?.get(ev.callee);
@@ -1460,6 +1479,9 @@ const VALUE_CALLS: Record<string, (v: 'valid' | 'null' | 'err') => number> = {
   IS_ERR: (v) => (v === 'err' ? POS : ZERO),
   IS_ERR_OR_NULL: (v) => (v === 'valid' ? ZERO : POS),
 };
+
+/** `base + k`, `base - k` (not `base += k`, `base++`). */
+const POINTER_ARITH = /^\s*\(?\s*([A-Za-z_]\w*)\s*[-+]\s*(?![-+=])\S/;
 
 /** Calls whose failure means the refcount was zero. */
 const TRY_GET = /try_get|get_unless_zero|get_page_unless_zero/;

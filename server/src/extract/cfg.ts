@@ -439,12 +439,13 @@ function lowerFor(ctx: FnCtx, n: SyntaxNode): void {
     else evalExpr(ctx, init, false);
   }
   const H = ctx.newBlock();
-  ctx.jump(H);
-  ctx.setCur(H);
-  ctx.uses.clear();
   const B = ctx.newBlock();
   const X = ctx.newBlock();
   const cond = fld(n, 'condition');
+  // `for (i = 0; i < NR_THINGS; i++)`: counting up from zero to a constant bound runs at least once
+  ctx.jump(cond && init && countsFromZeroToConstant(init, cond) ? B : H);
+  ctx.setCur(H);
+  ctx.uses.clear();
   if (cond) lowerCond(ctx, cond, B, X);
   else ctx.jump(B);
   const U = ctx.newBlock();
@@ -461,6 +462,44 @@ function lowerFor(ctx: FnCtx, n: SyntaxNode): void {
   ctx.jump(H);
   ctx.setCur(X);
   ctx.popScope(true);
+}
+
+/** A named constant bound: `NR_PAGES`, `PAGE_SIZE`, `ARRAY_SIZE(x)`, `sizeof(x)` (positive in practice). */
+function constantBound(n: SyntaxNode): boolean {
+  const b = strip(n);
+  if (ty(b) === 'identifier') return /^[A-Z_][A-Z0-9_]*$/.test(txt(b));
+  if (ty(b) === 'sizeof_expression') return true;
+  if (ty(b) === 'call_expression') {
+    const f = fld(b, 'function');
+    return !!f && ty(f) === 'identifier' && txt(f) === 'ARRAY_SIZE';
+  }
+  return false;
+}
+
+/** `i = 0` (or `int i = 0`) then `i < BOUND` / `i <= BOUND` / `i != BOUND` with a constant bound. */
+function countsFromZeroToConstant(init: SyntaxNode, cond: SyntaxNode): boolean {
+  let v: string | undefined;
+  if (ty(init) === 'declaration') {
+    const d = fld(init, 'declarator');
+    if (d && ty(d) === 'init_declarator') {
+      const name = fld(d, 'declarator');
+      const val = fld(d, 'value');
+      if (name && ty(name) === 'identifier' && val && parseNumber(txt(val)) === 0) v = txt(name);
+    }
+  } else if (ty(init) === 'assignment_expression') {
+    const l = fld(init, 'left');
+    const r = fld(init, 'right');
+    const o = fld(init, 'operator');
+    if (l && r && o && ty(o) === '=' && ty(strip(l)) === 'identifier' && parseNumber(txt(strip(r))) === 0) v = txt(strip(l));
+  }
+  if (!v) return false;
+  const c = strip(cond);
+  if (ty(c) !== 'binary_expression') return false;
+  const o = fld(c, 'operator');
+  const l = fld(c, 'left');
+  const r = fld(c, 'right');
+  if (!o || !l || !r || !['<', '<=', '!='].includes(ty(o))) return false;
+  return ty(strip(l)) === 'identifier' && txt(strip(l)) === v && constantBound(r);
 }
 
 function lowerDo(ctx: FnCtx, n: SyntaxNode): void {
