@@ -43,6 +43,9 @@ export interface FnState {
 
 interface DefEntry {
   key: string;
+  /** where the definition was in the text of the last run that used it */
+  start: number;
+  length: number;
   fns: FnState[];
 }
 
@@ -147,6 +150,8 @@ export class DocumentAnalysis {
   private masked: MaskResult | undefined;
   private defs = new Map<string, DefEntry[]>();
   private recent = new Map<string, DefEntry>();
+  /** the definitions of the last parsed text, in order, `start` valid in it */
+  private placed: DefEntry[] = [];
   /** the functions of the last complete run, in file order */
   functions: FnState[] = [];
   /** the summaries the last complete run used (workspace + this file's) */
@@ -167,6 +172,7 @@ export class DocumentAnalysis {
     this.masked = undefined;
     this.defs.clear();
     this.recent.clear();
+    this.placed = [];
     this.functions = [];
     this.known = new Map();
     this.analysedText = '';
@@ -209,6 +215,8 @@ export class DocumentAnalysis {
     timing.mask = performance.now() - t;
     t = performance.now();
     let tree = this.tree;
+    /** what changed, in the new text: [changeStart, changeEnd); delta = new length - old length; undefined: everything */
+    let change: { start: number; end: number; endRow: number; delta: number } | undefined;
     if (tree && this.focused.length === this.text.length) {
       const oldText = this.text, oldF = this.focused;
       const max = Math.min(oldText.length, text.length);
@@ -218,17 +226,21 @@ export class DocumentAnalysis {
         const suffix = Math.min(commonSuffix(oldText, text, room), commonSuffix(oldF, focused, room));
         const oldEnd = oldF.length - suffix, newEnd = focused.length - suffix;
         const startPosition = pointAt(focused, start);
+        const newEndPosition = pointAt(focused, newEnd);
         tree.edit({
           startIndex: start,
           oldEndIndex: oldEnd,
           newEndIndex: newEnd,
           startPosition,
           oldEndPosition: pointAt(oldF, oldEnd),
-          newEndPosition: pointAt(focused, newEnd),
+          newEndPosition,
         });
         const next = this.parser.parse(focused, tree);
         tree.delete();
         tree = next ?? undefined;
+        change = { start, end: newEnd, endRow: newEndPosition.row, delta: text.length - oldText.length };
+      } else {
+        change = { start: text.length, end: text.length, endRow: -1, delta: 0 };
       }
     } else {
       tree?.delete();
@@ -259,21 +271,35 @@ export class DocumentAnalysis {
     const used = new Set<DefEntry>();
     const current: (DefEntry | undefined)[] = [];
     const lines: number[] = [];
+    const starts: number[] = [];
     const missing: number[] = [];
     const keys: string[] = [];
+    // the previous run's definitions by where they started
+    const placed = new Map<number, DefEntry>();
+    if (change) for (const d of this.placed) placed.set(d.start, d);
     for (let i = 0; i < nodes.length; i++) {
       const n = nodes[i];
       const s = n.startIndex, e = n.endIndex;
       const sp = n.startPosition;
-      const key = `${sp.column}\u0000${text.slice(s, e)}\u0000${masked.text.slice(s, e)}`;
-      keys.push(key);
       lines.push(sp.row + 1);
-      let cand = this.defs.get(key)?.find((d) => !used.has(d));
+      starts.push(s);
+      keys.push('');
+      let cand: DefEntry | undefined;
+      // outside the changed range, the text is the previous run's: the same definition (moved by delta)
+      if (change && (e <= change.start || (s >= change.end && sp.row !== change.endRow))) {
+        const d = placed.get(e <= change.start ? s : s - change.delta);
+        if (d && d.length === e - s && !used.has(d)) cand = d;
+      }
       if (!cand) {
-        const r = this.recent.get(key);
-        if (r && !used.has(r)) {
-          cand = r;
-          this.recent.delete(key);
+        const key = `${sp.column}\u0000${text.slice(s, e)}\u0000${masked.text.slice(s, e)}`;
+        keys[i] = key;
+        cand = this.defs.get(key)?.find((d) => !used.has(d));
+        if (!cand) {
+          const r = this.recent.get(key);
+          if (r && !used.has(r)) {
+            cand = r;
+            this.recent.delete(key);
+          }
         }
       }
       if (cand) {
@@ -289,12 +315,18 @@ export class DocumentAnalysis {
       missing.forEach((i, k) => {
         const entry: DefEntry = {
           key: keys[i],
+          start: starts[i],
+          length: nodes[i].endIndex - starts[i],
           fns: irs[k].map((ir) => ({ ir, base: lines[i], callees: calleesOf(ir) })),
         };
         current[i] = entry;
       });
       timing.extracted = missing.length;
     }
+    current.forEach((d, i) => {
+      d!.start = starts[i];
+    });
+    this.placed = current as DefEntry[];
     // the new pool: this run's definitions, plus the old ones until a run completes
     const pool = new Map<string, DefEntry[]>();
     const add = (d: DefEntry) => {
