@@ -48,6 +48,8 @@ export async function analyzeFiles(files: string[], opts: AnalyzeOptions, pool: 
     return results;
   }
   const workerFile = path.join(__dirname, 'worker.js');
+  // largest files first, so that no big file is left for the end of the run
+  const order = files.map((f, i) => ({ i, size: sizeOf(f) })).sort((a, b) => b.size - a.size).map((x) => x.i);
   let next = 0;
   await Promise.all(
     Array.from({ length: jobs }, () =>
@@ -59,7 +61,7 @@ export async function analyzeFiles(files: string[], opts: AnalyzeOptions, pool: 
             void w.terminate().then(() => resolve());
             return;
           }
-          current = next++;
+          current = order[next++];
           w.postMessage({ index: current, file: files[current] });
         };
         w.on('message', (msg: { index: number; result: ReadResult } | { ready: true }) => {
@@ -83,7 +85,7 @@ export async function analyzeFiles(files: string[], opts: AnalyzeOptions, pool: 
         // finish the remaining files on this thread
         const analyzer = await Analyzer.create();
         while (next < files.length) {
-          const i = next++;
+          const i = order[next++];
           results[i] = readAndAnalyze(analyzer, files[i], opts);
           pool.onResult?.(results[i], ++done, files.length);
         }
@@ -91,4 +93,12 @@ export async function analyzeFiles(files: string[], opts: AnalyzeOptions, pool: 
     ),
   );
   return results;
+}
+
+function sizeOf(file: string): number {
+  try {
+    return fs.statSync(file).size;
+  } catch {
+    return 0;
+  }
 }
