@@ -61,9 +61,18 @@ const ALIAS_CALLS: ReadonlySet<string> = new Set([
   // (btrfs returns page_address(page) and puts the page through it later)
   'page_address', 'folio_address', 'lowmem_page_address', 'page_to_virt',
   'kmap', 'kmap_local_page', 'kmap_local_folio', 'kmap_atomic',
-  // the page frame number names the page: storing it stores the page (pfn_to_page() gets it back)
-  'page_to_pfn', 'folio_pfn', 'page_to_phys',
 ]);
+
+/**
+ * The page frame number (or physical address) names the page: storing it
+ * into a structure or a global stores the page (pfn_to_page() gets it
+ * back). Kept in a local it is a plain number.
+ */
+const PFN_CALLS: ReadonlySet<string> = new Set(['page_to_pfn', 'folio_pfn', 'page_to_phys']);
+
+export function isPfnCall(name: string): boolean {
+  return PFN_CALLS.has(name);
+}
 
 /** Stores written as macros or helpers: the object lands in a structure. */
 const STORE_CALLS: ReadonlySet<string> = new Set([

@@ -20,7 +20,7 @@ import {
 } from './state';
 import { applyObjEffect, applyPairEffect, callText, checkUse, putsArg, type EffectCtx, type Violation } from './effects';
 import { msg, withPath } from './messages';
-import { classifyCallee, isAliasCall, type CallClass } from './callees';
+import { classifyCallee, isAliasCall, isPfnCall, type CallClass } from './callees';
 
 /** What a return looked like, for summary inference. */
 export interface ReturnRecord {
@@ -718,7 +718,9 @@ class Engine {
     }
     if (!roots) return s;
     let dead: VarName[] | undefined;
-    for (const v of s.vars.keys()) {
+    for (const [v, b] of s.vars) {
+      // (scalar members keep what the function learnt: forgetting them multiplies states for little)
+      if (!isObjBinding(b)) continue;
       for (const r of roots) {
         if (v.length > r.length && v.startsWith(r) && (v.startsWith('.', r.length) || v.startsWith('->', r.length))) {
           (dead ??= []).push(v);
@@ -774,7 +776,7 @@ class Engine {
     }
     if (ev.result === undefined) return s;
     const r = ev.result;
-    if (isAliasCall(ev.callee) && ev.args[0]) {
+    if ((isAliasCall(ev.callee) || (isPfnCall(ev.callee) && this.isPlace(r))) && ev.args[0]) {
       const b = ev.args[0].var !== undefined ? s.vars.get(ev.args[0].var) : undefined;
       if (isObjBinding(b)) return this.rebind(s, r, b, 'reassigned');
     }
