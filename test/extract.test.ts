@@ -627,7 +627,9 @@ static void demo_alias(struct page *page, struct demo_ctx *ctx, struct folio **f
       store folio -> ctx->state.folio
       use folio (folio->index)
       use page (page->index)
+      ctx->nr := ?(folio->index + page->index)
       use folio (folio->private)
+      folio->private := 0
       ctx->folio := 0
       return
     `,

@@ -880,3 +880,53 @@ test('pairs keyed by a subscript or by a variable a loop re-points are not track
   c2.call(13, 'kunmap', ['page']).call(14, 'kunmap', ['page']).ret(15, 0);
   assert.deepEqual(rules(run(g.build())), ['pair-unbalanced@12:error', 'pair-unbalanced@14:error']);
 });
+
+test('opaque conditions tested twice take the same branch until something in them is assigned', () => {
+  // if (!(sa->flags & RDONLY)) { ret = mnt_want_write_file(file); if (ret) goto out; } ...; if (!(sa->flags & RDONLY)) mnt_drop_write_file(file); out: return ret;
+  const mk = (between?: (b: ReturnType<Fn['block']>) => void) => {
+    const f = new Fn('scrub', { params: [['file', 'other'], ['sa', 'other']] });
+    const [b0, b1, mid, b3, b4, out] = [f.block(), f.block(), f.block(), f.block(), f.block(), f.block()];
+    b0.branch(10, unknownCond, 'sa->flags & RDONLY', mid, b1);
+    b1.call(11, 'mnt_want_write_file', ['file'], 'ret').branch(12, truthy('ret'), 'ret', out, mid);
+    mid.call(13, 'demo_scrub', ['sa'], 'ret');
+    if (between) between(mid);
+    mid.branch(14, unknownCond, '(sa->flags & RDONLY)', b4, b3);
+    b3.call(15, 'mnt_drop_write_file', ['file']).goto(b4);
+    b4.goto(out);
+    out.ret(16, { text: 'ret', var: 'ret' });
+    return f.build();
+  };
+  assert.deepEqual(rules(run(mk())), []);
+  // the flags are assigned in between: both outcomes again
+  assert.deepEqual(rules(run(mk((b) => b.assign(13, 'sa->flags', { kind: 'unknown', text: 'demo_flags()' })))), ['pair-unbalanced@16:warning']);
+  // `i == page->index` ... `i != page->index`: one question, asked twice
+  const g = new Fn('copy_cache', { params: [['page', 'page']], locals: [['push', 'page']] });
+  const [c0, c1, c2, c3, c4, c5, c6] = [g.block(), g.block(), g.block(), g.block(), g.block(), g.block(), g.block()];
+  c0.branch(10, unknownCond, 'i == page->index', c1, c2);
+  c1.assign(11, 'push', 'page').goto(c3);
+  c2.call(12, 'grab_cache_page_nowait', ['mapping', 'i'], 'push').branch(13, truthy('push'), 'push', c3, c6);
+  c3.call(14, 'unlock_page', ['push']).branch(15, unknownCond, 'i != page->index', c4, c5);
+  c4.call(16, 'put_page', ['push']).goto(c5);
+  c5.goto(c6);
+  c6.ret(17);
+  assert.deepEqual(rules(run(g.build())), []);
+});
+
+test('a tracked object equal to a place is the one held there', () => {
+  // if (folio != *arrays) put(folio); return;  -- where equal, *arrays holds it
+  const f = new Fn('filler', { locals: [['folio', 'folio']], localNames: ['folio', 'arrays'] });
+  const [b0, b1, b2, b3] = [f.block(), f.block(), f.block(), f.block()];
+  b0.call(10, 'filemap_lock_folio', ['m', 'i'], 'folio').branch(11, iserr('folio'), 'IS_ERR(folio)', b3, b1);
+  b1.branch(12, unknownCond, 'folio != *arrays', b2, b3);
+  b2.call(13, 'folio_unlock', ['folio']).call(14, 'folio_put', ['folio']).goto(b3);
+  b3.ret(15, 0);
+  assert.deepEqual(rules(run(f.build())), []);
+  // compared with a local that is not a place: still the function's
+  const g = new Fn('filler2', { locals: [['folio', 'folio']], localNames: ['folio', 'last'] });
+  const [c0, c1, c2, c3] = [g.block(), g.block(), g.block(), g.block()];
+  c0.call(10, 'filemap_lock_folio', ['m', 'i'], 'folio').branch(11, iserr('folio'), 'IS_ERR(folio)', c3, c1);
+  c1.branch(12, unknownCond, 'folio != last', c2, c3);
+  c2.call(13, 'folio_unlock', ['folio']).call(14, 'folio_put', ['folio']).goto(c3);
+  c3.ret(15, 0);
+  assert.deepEqual(rules(run(g.build())), ['lock-leak@15:warning', 'ref-leak@15:warning']);
+});

@@ -273,17 +273,32 @@ class Engine {
       const use = (v: VarName): void => {
         if (!d.has(v)) u.add(v);
       };
+      const kill = (v: VarName): void => {
+        for (const pv of this.opaqueKilled(v) ?? []) d.add(pv);
+      };
       for (const e of b.events) {
         if (e.kind === 'assign') {
           if (e.src.kind === 'var' || e.src.kind === 'not') use(e.src.name);
           else if (e.src.kind === 'unknown') for (const id of e.src.text.match(/[A-Za-z_]\w*/g) ?? []) use(id);
           d.add(e.dst);
-        } else if (e.kind === 'call' && e.result !== undefined) d.add(e.result);
+          kill(e.dst);
+        } else if (e.kind === 'call') {
+          if (e.result !== undefined) {
+            d.add(e.result);
+            kill(e.result);
+          }
+          for (const a of e.args) if (a.var !== undefined && a.text.trimStart().startsWith('&')) kill(a.var);
+        }
       }
       const t = b.term;
       let next: number[] = [];
       if (t.kind === 'branch') {
         if (t.cond.kind !== 'unknown') use(t.cond.var);
+        else {
+          const k = this.opaque.size ? opaqueKey(t.text) : undefined;
+          const o = k && this.opaque.get(k.key);
+          if (o) use(o.pv);
+        }
         next = [t.then, t.else];
       } else if (t.kind === 'goto') next = [t.target];
       else if (t.kind === 'switch') next = t.targets;
@@ -321,7 +336,58 @@ class Engine {
     }
   }
 
+  /**
+   * Opaque conditions tested more than once (`if (sa->flags & RDONLY)` ...
+   * `if (sa->flags & RDONLY)`, `i == page->index` ... `i != page->index`):
+   * their outcome is kept as a pseudo-variable `?text` until an
+   * identifier of the text is assigned (or passed by address), so the
+   * second test takes the branch of the first. Conditions that call
+   * something are left out (each call is a new value).
+   */
+  readonly opaque = new Map<string, { pv: VarName; ids: string[] }>();
+  readonly opaqueByIdent = new Map<string, VarName[]>();
+
+  private opaqueScan(): void {
+    const count = new Map<string, number>();
+    // only tests that guard a lifecycle call (a contract or a summary) directly: the others
+    // would only multiply states
+    const guards = new Set<string>();
+    let byId: Map<number, Block> | undefined;
+    for (const b of this.fn.blocks) {
+      const t = b.term;
+      if (t.kind !== 'branch' || t.cond.kind !== 'unknown') continue;
+      const k = opaqueKey(t.text);
+      if (!k) continue;
+      count.set(k.key, (count.get(k.key) ?? 0) + 1);
+      if (guards.has(k.key)) continue;
+      byId ??= new Map(this.fn.blocks.map((x) => [x.id, x]));
+      for (const succ of [t.then, t.else]) {
+        const sb = byId.get(succ);
+        if (sb?.events.some((e) => e.kind === 'call' && !!this.contractFor(e.callee))) guards.add(k.key);
+      }
+    }
+    for (const [key, n] of count) {
+      if (n < 2 || !guards.has(key)) continue;
+      const ids = [...new Set(key.match(/[A-Za-z_]\w*/g) ?? [])];
+      const pv = '?' + key;
+      this.opaque.set(key, { pv, ids });
+      for (const id of ids) {
+        const l = this.opaqueByIdent.get(id);
+        if (l) l.push(pv);
+        else this.opaqueByIdent.set(id, [pv]);
+      }
+    }
+  }
+
+  /** The opaque outcomes that an assignment to `v` (or passing `&v`) invalidates. */
+  private opaqueKilled(v: VarName): VarName[] | undefined {
+    if (!this.opaqueByIdent.size) return undefined;
+    const root = /^[A-Za-z_]\w*/.exec(v);
+    return root ? this.opaqueByIdent.get(root[0]) : undefined;
+  }
+
   private scan(): void {
+    this.opaqueScan();
     this.liveness();
     const condVars = new Set<VarName>();
     const copies: [VarName, VarName][] = [];
@@ -470,6 +536,16 @@ class Engine {
     return withVar(s, v, b);
   }
 
+  /** Text of an expression that denotes a place in memory the function does not own: `*p`, `a[i]`, `x->f`, a global. */
+  private isPlaceText(s: State, t: string): boolean {
+    t = t.trim();
+    if (/^\*\s*\(?\s*[A-Za-z_]/.test(t)) return true;
+    if (!/^[A-Za-z_][\w]*(?:(?:->|\.)\w+|\[[^\]]*\])*$/.test(t)) return false;
+    if (/^[A-Z_][A-Z0-9_]*$/.test(t)) return false; // NULL, a constant
+    if (isObjBinding(s.vars.get(t))) return false;
+    return t.includes('[') || this.isPlace(t);
+  }
+
   /** The cyclic strongly connected component of each block in a loop (blocks in no loop are absent). */
   private loopOf?: Map<number, number>;
 
@@ -552,10 +628,24 @@ class Engine {
 
   private event(s: State, ev: Event, site: string): State[] {
     switch (ev.kind) {
-      case 'call':
-        return this.call(s, ev, site);
-      case 'assign':
-        return [this.assign(s, ev, site)];
+      case 'call': {
+        const out = this.call(s, ev, site);
+        if (!this.opaque.size) return out;
+        let killed: VarName[] | undefined;
+        if (ev.result !== undefined) killed = this.opaqueKilled(ev.result);
+        for (const a of ev.args) {
+          if (a.var !== undefined && a.text.trimStart().startsWith('&')) {
+            const k = this.opaqueKilled(a.var);
+            if (k) killed = [...(killed ?? []), ...k];
+          }
+        }
+        return killed ? out.map((st) => forgetVars(st, killed!)) : out;
+      }
+      case 'assign': {
+        const st = this.assign(s, ev, site);
+        const killed = this.opaqueKilled(ev.dst);
+        return [killed ? forgetVars(st, killed) : st];
+      }
       case 'store': {
         const o = objOfVar(s, ev.var);
         if (!o || o.value === 'null' || o.value === 'err') return [s];
@@ -997,6 +1087,30 @@ class Engine {
           const same = a.obj === b.obj;
           return same === (m[2] === '==') ? [s, undefined] : [undefined, s];
         }
+      }
+      // `folio != *arrays`, `page == ctx->pinned`: where equal, the object is the one held in that place
+      const p = text !== undefined ? /^\(?\s*(.+?)\s*(==|!=)\s*(.+?)\s*\)?$/.exec(text.trim()) : null;
+      if (p) {
+        for (const [v, place] of [[p[1], p[3]], [p[3], p[1]]]) {
+          const o = /^[A-Za-z_$][\w$]*(?:->\w+)*$/.test(v) ? objOfVar(s, v) : undefined;
+          if (!o || o.handedOff || !this.isPlaceText(s, place)) continue;
+          const held = updObj(s, o.id, { handedOff: true });
+          this.releasedSites.add(siteOf(o.id));
+          return p[2] === '==' ? [held, s] : [s, held];
+        }
+      }
+      const k = this.opaque.size && text !== undefined ? opaqueKey(text) : undefined;
+      const op = k ? this.opaque.get(k.key) : undefined;
+      if (k && op) {
+        // the outcome of the same test earlier on this path (the canonical text is true: POS, false: ZERO)
+        const b = s.vars.get(op.pv);
+        if (b && !isObjBinding(b)) {
+          const truth = b.mask === POS;
+          return truth !== k.neg ? [s, undefined] : [undefined, s];
+        }
+        const yes = withVar(s, op.pv, { mask: k.neg ? ZERO : POS });
+        const no = withVar(s, op.pv, { mask: k.neg ? POS : ZERO });
+        return [yes, no];
       }
       return [s, s];
     }
@@ -1484,6 +1598,36 @@ const VALUE_CALLS: Record<string, (v: 'valid' | 'null' | 'err') => number> = {
 
 /** `base + k`, `base - k` (not `base += k`, `base++`). */
 const POINTER_ARITH = /^\s*\(?\s*([A-Za-z_]\w*)\s*[-+]\s*(?![-+=])\S/;
+
+/**
+ * The canonical form of an opaque condition: whitespace and outer
+ * parentheses dropped, `a != b` as `a == b` negated. Undefined for text
+ * that calls something or is a loop macro.
+ */
+export function opaqueKey(text: string): { key: string; neg: boolean } | undefined {
+  if (/[A-Za-z_]\w*\s*\(/.test(text)) return undefined;
+  let t = text.replace(/\s+/g, '');
+  while (t.startsWith('(') && t.endsWith(')') && balanced(t.slice(1, -1))) t = t.slice(1, -1);
+  if (!t || t.replace(/[=!<>]=/g, '').includes('=') || t.includes('++') || t.includes('--')) return undefined;
+  const m = /^([^=!]+)(==|!=)([^=!]+)$/.exec(t);
+  if (m) return { key: `${m[1]}==${m[3]}`, neg: m[2] === '!=' };
+  return { key: t, neg: false };
+}
+
+function balanced(t: string): boolean {
+  let d = 0;
+  for (const ch of t) {
+    if (ch === '(') d++;
+    else if (ch === ')' && --d < 0) return false;
+  }
+  return d === 0;
+}
+
+/** Drop these variables' bindings. */
+function forgetVars(s: State, vs: readonly VarName[]): State {
+  for (const v of vs) s = withVar(s, v, undefined);
+  return s;
+}
 
 /** Calls whose failure means the refcount was zero. */
 const TRY_GET = /try_get|get_unless_zero|get_page_unless_zero/;

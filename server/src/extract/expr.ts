@@ -312,7 +312,7 @@ export function evalExpr(ctx: FnCtx, n: SyntaxNode, used: boolean): Val {
       }
       if (a) {
         const t = targetOf(ctx, a);
-        if (t.kind === 'path' && pathNamesFolio(t.name)) {
+        if (t.kind === 'path') {
           ctx.emit({ kind: 'assign', dst: t.name, src: { kind: 'unknown', text: ctx.text(n) }, loc: ctx.loc(n) });
         }
       }
@@ -652,7 +652,7 @@ function evalAssign(ctx: FnCtx, n: SyntaxNode): Val {
   if (!right) return targetVal(t);
   if (op(n) !== '=') {
     evalExpr(ctx, right, true);
-    if (t.kind === 'var' || (t.kind === 'path' && pathNamesFolio(t.name))) {
+    if (t.kind === 'var' || t.kind === 'path') {
       ctx.emit({ kind: 'assign', dst: t.name, src: { kind: 'unknown', text: ctx.text(n) }, loc: ctx.loc(n) });
     }
     return targetVal(t);
@@ -719,7 +719,8 @@ function assignVal(ctx: FnCtx, t: Target, v: Val, r: SyntaxNode, whole: SyntaxNo
     case 'path':
       if (v.var && !v.field && ctx.isTracked(v.var)) {
         ctx.emit({ kind: 'store', var: v.var, target: t.name, loc: ctx.loc(whole) });
-      } else if (pathNamesFolio(t.name)) {
+      } else {
+        // (every member assignment: a later test of the member must not see an old value)
         ctx.emit({ kind: 'assign', dst: t.name, src: srcOf(v, () => ctx.text(r)), loc: ctx.loc(whole) });
       }
       return;
