@@ -287,7 +287,7 @@ class Engine {
             d.add(e.result);
             kill(e.result);
           }
-          for (const a of e.args) if (a.var !== undefined && a.text.trimStart().startsWith('&')) kill(a.var);
+          for (const a of e.args) if (byAddress(a)) kill(a.var!);
         }
       }
       const t = b.term;
@@ -634,8 +634,8 @@ class Engine {
         let killed: VarName[] | undefined;
         if (ev.result !== undefined) killed = this.opaqueKilled(ev.result);
         for (const a of ev.args) {
-          if (a.var !== undefined && a.text.trimStart().startsWith('&')) {
-            const k = this.opaqueKilled(a.var);
+          if (byAddress(a)) {
+            const k = this.opaqueKilled(a.var!);
             if (k) killed = [...(killed ?? []), ...k];
           }
         }
@@ -1621,6 +1621,11 @@ function balanced(t: string): boolean {
     else if (ch === ')' && --d < 0) return false;
   }
   return d === 0;
+}
+
+/** `&x`: the variable itself passed by address (the callee may assign it). */
+function byAddress(a: Arg): boolean {
+  return a.var !== undefined && a.field === undefined && a.text.replace(/\s+/g, '') === '&' + a.var;
 }
 
 /** Drop these variables' bindings. */
