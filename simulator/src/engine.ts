@@ -386,9 +386,25 @@ class Engine {
     return root ? this.opaqueByIdent.get(root[0]) : undefined;
   }
 
+  /** Temporaries (`$N`) some event, branch or return reads. */
+  readonly readTemps = new Set<VarName>();
+
   private scan(): void {
     this.opaqueScan();
     this.liveness();
+    const read = (v: VarName | undefined): void => {
+      if (v !== undefined && v.charCodeAt(0) === 36) this.readTemps.add(v);
+    };
+    for (const b of this.fn.blocks) {
+      for (const e of b.events) {
+        if (e.kind === 'call') for (const a of e.args) read(a.var);
+        else if (e.kind === 'assign') read(e.src.kind === 'var' || e.src.kind === 'not' ? e.src.name : undefined);
+        else read(e.var);
+      }
+      const t = b.term;
+      if (t.kind === 'branch' && t.cond.kind !== 'unknown') read(t.cond.var);
+      else if (t.kind === 'return') read(t.value?.var);
+    }
     const condVars = new Set<VarName>();
     const copies: [VarName, VarName][] = [];
     for (const b of this.fn.blocks) {
@@ -990,9 +1006,12 @@ class Engine {
       if (failFeasible) {
         let bad = touched ? pushStep(s, ev.loc.line, `${call} failed`, stepObj) : s;
         const failNote: Note = { loc: ev.loc, call, text: `${call} failed at line ${ev.loc.line}` };
+        // the result went into an expression the checker cannot follow (`ret |= folio_lock_or_retry()`):
+        // which paths failed is not known, so the failure teaches nothing
+        const opaque = ev.result !== undefined && ev.result.charCodeAt(0) === 36 && !this.readTemps.has(ev.result);
         for (const e of c.effects) {
           const t = targets.get(e.arg ?? 0);
-          if (!t) continue;
+          if (!t || opaque) continue;
           const o = bad.objs.get(t.id);
           if (!o || o.value === 'null' || o.value === 'err') continue;
           if (e.op === 'lock') bad = updObj(bad, o.id, { locked: 'not-held', lockedByUs: false, lockNote: failNote });
