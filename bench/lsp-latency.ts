@@ -13,12 +13,15 @@
  * publishDiagnostics (for that version) received; then newline edits
  * (Enter, which moves every function below), then hover latency on
  * lifecycle calls and folio variables. With --workspace, the server indexes
- * DIR first and the edits start after indexing finished.
+ * DIR first and the edits start after indexing finished. For reference, the
+ * same edits are replayed in this process on a bare tree-sitter tree
+ * (tree.edit + incremental parse of the unmasked text, no analysis).
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { LspClient, fileUri } from '../test/lsp-client';
+import { LspClient, applyEdits, fileUri } from '../test/lsp-client';
+import { createParser } from '../server/src/parser';
 
 const DEFAULT_FILE = path.join(os.homedir(), '.cache', 'kernel-source', 'linux-6.12', 'mm', 'filemap.c');
 
@@ -109,6 +112,7 @@ async function main(): Promise<void> {
   const rand = rng(12345);
   let version = 1;
   const latency: number[] = [];
+  const replay: { range: { start: { line: number; character: number }; end: { line: number; character: number } }; newText: string }[] = [];
   const places = Math.ceil(edits / 2);
   const used: { line: number; character: number }[] = [];
   for (let i = 0; i < places; i++) {
@@ -131,6 +135,7 @@ async function main(): Promise<void> {
       await client.change(uri, version, [change]);
       await p;
       latency.push(performance.now() - t0);
+      replay.push({ range: change.range, newText: change.text });
     }
   }
 
@@ -193,15 +198,46 @@ async function main(): Promise<void> {
   if (verbose) {
     // the server's own timing of the slowest runs
     const runs = client.logs.filter((l) => / v\d+: /.test(l)).map((l) => ({ l, ms: Number(/: ([\d.]+) ms/.exec(l)?.[1] ?? 0) }));
+    const inServer = stats(runs.slice(1).map((r) => r.ms));
     runs.sort((a, b) => b.ms - a.ms);
     process.stderr.write(runs.slice(0, 15).map((r) => r.l).join('\n') + '\n');
+    process.stderr.write(`inside the server (analysis only, every run after the first): ${fmt(inServer)}\n`);
   }
+
+  // the reference: a bare tree-sitter incremental parse of the same edits
+  const parser = await createParser();
+  let cur = text;
+  let tree = parser.parse(cur)!;
+  const bare: number[] = [];
+  for (const e of replay) {
+    const next = applyEdits(cur, [e]);
+    const starts = [0];
+    for (let i = cur.indexOf('\n'); i !== -1; i = cur.indexOf('\n', i + 1)) starts.push(i + 1);
+    const a = starts[e.range.start.line] + e.range.start.character;
+    const b = starts[e.range.end.line] + e.range.end.character;
+    const t = performance.now();
+    const endRow = e.range.start.line + e.newText.split('\n').length - 1;
+    const endCol = e.newText.includes('\n') ? e.newText.length - e.newText.lastIndexOf('\n') - 1 : e.range.start.character + e.newText.length;
+    tree.edit({
+      startIndex: a, oldEndIndex: b, newEndIndex: a + e.newText.length,
+      startPosition: { row: e.range.start.line, column: e.range.start.character },
+      oldEndPosition: { row: e.range.end.line, column: e.range.end.character },
+      newEndPosition: { row: endRow, column: endCol },
+    });
+    const nt = parser.parse(next, tree)!;
+    bare.push(performance.now() - t);
+    tree.delete();
+    tree = nt;
+    cur = next;
+  }
+  tree.delete();
 
   const result = {
     file,
     lines: lines.length,
     open: { ms: openMs, diagnostics: firstDiag.diagnostics.length },
     edits: stats(latency),
+    bareIncrementalParse: stats(bare),
     enter: stats(enter),
     hoverCall: stats(hoverCall),
     hoverVariable: stats(hoverVar),
@@ -219,6 +255,7 @@ async function main(): Promise<void> {
     `${file} (${lines.length} lines)\n` +
     `open → first diagnostics: ${openMs.toFixed(1)} ms, ${firstDiag.diagnostics.length} diagnostics\n` +
     `didChange → publishDiagnostics, ${latency.length} single-character edits inside functions:\n  ${fmt(result.edits)}\n` +
+    `reference, same edits, bare tree-sitter tree.edit + incremental parse in-process (no masking, no analysis, no LSP):\n  ${fmt(result.bareIncrementalParse)}\n` +
     `didChange → publishDiagnostics, ${enter.length} newline edits (everything below moves):\n  ${fmt(result.enter)}\n` +
     `hover on a lifecycle call (first time after the edits):\n  ${fmt(result.hoverCall)}\n` +
     `hover on a folio variable:\n  ${fmt(result.hoverVariable)}\n` +
