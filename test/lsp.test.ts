@@ -293,6 +293,9 @@ describe('language server over stdio', () => {
     const leak = d.find((x) => x.code === 'ref-leak')!;
     const actions = await client.request<Action[]>('textDocument/codeAction', { textDocument: { uri }, range: leak.range, context: { diagnostics: [leak] } });
     assert.deepEqual(actions.map((a) => a.title), ['Add folio_put(folio); before this return', 'Ignore ref-leak here (folio-lens: ignore)']);
+    // a client that drops `data` gets the same fixes
+    const again = await client.request<Action[]>('textDocument/codeAction', { textDocument: { uri }, range: leak.range, context: { diagnostics: [{ ...leak, data: undefined }] } });
+    assert.deepEqual(again.map((a) => a.edit), actions.map((a) => a.edit));
     const fix = actions[0];
     assert.equal(fix.kind, 'quickfix');
     assert.equal(fix.isPreferred, true);

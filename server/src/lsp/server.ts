@@ -645,7 +645,12 @@ export class FolioLensServer {
     };
     for (const d of ours) {
       const rule = d.code as string;
-      const data = d.data as DiagnosticData | undefined;
+      let data = d.data as DiagnosticData | undefined;
+      if (!data?.path) {
+        // a client that does not keep `data`: find the finding by its rule and place
+        const f = st.findings.find((x) => x.rule === rule && x.loc.line === d.range.start.line + 1 && x.loc.column === d.range.start.character + 1);
+        if (f) data = { rule, function: f.function, object: f.object, call: f.call, severity: f.severity, path: f.path };
+      }
       if ((rule === 'ref-leak' || rule === 'lock-leak') && data?.object && tree && st.analysis.analysedText === text) {
         const fn = st.analysis.functionAt(d.range.start.line + 1);
         let kind = fn ? varKind(fn.ir, data.object) : undefined;
