@@ -947,3 +947,12 @@ test('a try-call whose result goes into an expression the checker cannot follow 
   // read directly (and the test not understood): the failed state still knows the lock is not held
   assert.deepEqual(rules(run(mk(true))), ['unlock-not-held@13:warning']);
 });
+
+test('page-pointer arithmetic splits an allocation; a member read is no arithmetic', () => {
+  // pages = alloc_pages(); page = pages + 1; put_page(page); return 0;
+  const f = linear('split', { locals: [['pages', 'page'], ['page', 'page']] }, (b) => b.call(10, 'alloc_pages', ['GFP_KERNEL', '2'], 'pages').use(11, 'pages').assign(12, 'page', { kind: 'unknown', text: 'pages + 1' }), 13, 0);
+  assert.deepEqual(rules(run(f)), []);
+  // index = folio->index + 1: the folio is still whole and still the function's
+  const g = linear('member_math', { locals: [['folio', 'folio']] }, (b) => b.call(10, 'folio_alloc', ['GFP_KERNEL', '0'], 'folio').use(11, 'folio').assign(12, 'index', { kind: 'unknown', text: 'folio->index + (offset >> PAGE_SHIFT)' }), 13, 0);
+  assert.deepEqual(rules(run(g)), ['ref-leak@13:error']);
+});

@@ -1616,7 +1616,7 @@ const VALUE_CALLS: Record<string, (v: 'valid' | 'null' | 'err') => number> = {
 };
 
 /** `base + k`, `base - k` (not `base += k`, `base++`). */
-const POINTER_ARITH = /^\s*\(?\s*([A-Za-z_]\w*)\s*[-+]\s*(?![-+=])\S/;
+const POINTER_ARITH = /^\s*\(?\s*([A-Za-z_]\w*)\s*[-+](?![-+=>])\s*\S/;
 
 /**
  * The canonical form of an opaque condition: whitespace and outer
