@@ -63,7 +63,10 @@ export class WorkspaceIndex {
     }
     if (!paths.length) return;
     const job: IndexJob = { folioLensIndex: true, paths, kernelVersion: opts.kernelVersion, contracts: opts.contracts };
-    const w = new Worker(workerScript(), { workerData: job });
+    // a small young generation keeps the worker's RSS down (measured on the 6.12 fs/ + mm/ + include/:
+    // peak RSS of the server 215 MB with the default, 138 MB with 8 MB, no slower); the old
+    // generation is capped well above what one file needs, so a runaway cannot take the machine
+    const w = new Worker(workerScript(), { workerData: job, resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 512 } });
     this.worker = w;
     this.running = true;
     w.on('message', (m: IndexMessage) => {
