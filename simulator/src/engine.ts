@@ -426,6 +426,14 @@ class Engine {
       }
     }
     for (const v of condVars) this.relevant.add(v);
+    // a pointer function's returned variables: whether a return hands on a pointer or
+    // NULL / an error pointer decides what it hands on
+    if (this.returnsPointer) {
+      for (const b of this.fn.blocks) {
+        const v = b.term.kind === 'return' ? b.term.value?.var : undefined;
+        if (v !== undefined && !this.tracked.has(v)) this.relevant.add(v);
+      }
+    }
     let changed = true;
     while (changed) {
       changed = false;
