@@ -192,6 +192,10 @@ export class DocumentAnalysis {
     const timing: RunTiming = { mask: 0, parse: 0, extract: 0, simulate: 0, extracted: 0, simulated: 0 };
     if (this.opts && (this.opts.kernelVersion !== opts.kernelVersion || this.opts.contracts !== opts.contracts || this.opts.budget !== opts.budget)) this.reset();
     this.opts = opts;
+    if (typeof text !== 'string') {
+      this.reset();
+      return { kind: 'error', message: 'the document has no text' };
+    }
     if (text.length > MAX_FILE_BYTES) {
       this.reset();
       return { kind: 'error', message: `${text.length} characters is more than the ${MAX_FILE_BYTES} Folio Lens analyses in one file` };

@@ -90,6 +90,20 @@ function invalid(message: string): ResponseError<void> {
   return new ResponseError(ErrorCodes.InvalidParams, message);
 }
 
+/** The document URI of a request's params, or an InvalidParams error. */
+function docUri(p: unknown): string {
+  const uri = (p as { textDocument?: { uri?: unknown } } | null)?.textDocument?.uri;
+  if (typeof uri !== 'string') throw invalid('textDocument.uri is missing');
+  return uri;
+}
+
+/** The position of a request's params, or an InvalidParams error. */
+function position(p: unknown): { line: number; character: number } {
+  const pos = (p as { position?: { line?: unknown; character?: unknown } } | null)?.position;
+  if (!pos || !Number.isInteger(pos.line) || !Number.isInteger(pos.character)) throw invalid('position {line, character} (integers) is missing');
+  return pos as { line: number; character: number };
+}
+
 export class FolioLensServer {
   private readonly documents = new TextDocuments(TextDocument);
   private readonly docs = new Map<string, DocState>();
@@ -117,10 +131,10 @@ export class FolioLensServer {
     c.onInitialize((p) => this.initialize(p));
     c.onInitialized(() => void this.initialized());
     c.onDidChangeConfiguration((p) => {
-      if (p.settings && typeof p.settings === 'object' && 'foliolens' in p.settings) this.pushedSettings = (p.settings as Record<string, unknown>).foliolens;
+      if (p?.settings && typeof p.settings === 'object' && 'foliolens' in p.settings) this.pushedSettings = (p.settings as Record<string, unknown>).foliolens;
       void this.reloadSettings();
     });
-    c.onDidChangeWatchedFiles((p) => this.guardVoid('watched files', () => this.watchedFiles(p.changes)));
+    c.onDidChangeWatchedFiles((p) => this.guardVoid('watched files', () => this.watchedFiles(Array.isArray(p?.changes) ? p.changes : [])));
     c.onHover((p) => this.guard('hover', () => this.hover(p)));
     c.onCodeLens((p) => this.guard('code lens', () => this.codeLens(p)));
     c.onCodeAction((p) => this.guard('code action', () => this.codeAction(p)));
@@ -321,6 +335,7 @@ export class FolioLensServer {
     const cf = this.contractsPath();
     const reindex: string[] = [];
     for (const ch of changes) {
+      if (!ch || typeof ch.uri !== 'string') continue;
       const p = uriToPath(ch.uri);
       if (!p) continue;
       if (cf && path.resolve(p) === path.resolve(cf)) {
@@ -517,12 +532,13 @@ export class FolioLensServer {
   // ── hover ─────────────────────────────────────────────────────────
 
   private async hover(p: HoverParams): Promise<Hover | null> {
-    const st = await this.analysed(p.textDocument.uri);
-    const doc = this.documents.get(p.textDocument.uri);
+    const uri = docUri(p);
+    const { line, character } = position(p);
+    const st = await this.analysed(uri);
+    const doc = this.documents.get(uri);
     if (!st || !doc) return null;
     const text = doc.getText();
     if (st.analysis.analysedText !== text) return null;
-    const { line, character } = p.position;
     if (!Number.isInteger(line) || !Number.isInteger(character) || line < 0 || line >= doc.lineCount) return null;
     const starts = lineStarts(text);
     const lineText = text.slice(starts[line], line + 1 < starts.length ? starts[line + 1] - 1 : text.length);
@@ -572,13 +588,14 @@ export class FolioLensServer {
   // ── code lens and the simulate command ────────────────────────────
 
   private async codeLens(p: CodeLensParams): Promise<CodeLens[]> {
-    const st = await this.analysed(p.textDocument.uri);
+    const uri = docUri(p);
+    const st = await this.analysed(uri);
     if (!st) return [];
     return st.analysis.functions
       .filter((f) => f.ir.name !== '(unknown)')
       .map((f) => {
         const line = f.ir.nameLoc.line - 1;
-        const args: SimulateArgs = { uri: p.textDocument.uri, position: { line, character: f.ir.nameLoc.column - 1 } };
+        const args: SimulateArgs = { uri, position: { line, character: f.ir.nameLoc.column - 1 } };
         const n = f.result?.findings.length ?? 0;
         return {
           range: { start: { line: f.ir.loc.line - 1, character: 0 }, end: { line: f.ir.loc.line - 1, character: 0 } },
@@ -588,6 +605,7 @@ export class FolioLensServer {
   }
 
   private async execute(p: ExecuteCommandParams): Promise<SimulationJson> {
+    if (!p || typeof p.command !== 'string') throw invalid('command is missing');
     if (p.command !== SIMULATE_COMMAND) throw invalid(`unknown command '${p.command}' (known: ${SIMULATE_COMMAND})`);
     const a = p.arguments?.[0] as Partial<SimulateArgs> | undefined;
     if (!a || typeof a.uri !== 'string' || !a.position || !Number.isInteger(a.position.line) || !Number.isInteger(a.position.character ?? 0)) {
@@ -626,8 +644,10 @@ export class FolioLensServer {
   // ── code actions ──────────────────────────────────────────────────
 
   private async codeAction(p: CodeActionParams): Promise<CodeAction[]> {
-    const uri = p.textDocument.uri;
-    const ours = p.context.diagnostics.filter((d) => d.source === 'folio-lens' && typeof d.code === 'string');
+    const uri = docUri(p);
+    const diags = p.context?.diagnostics;
+    if (!Array.isArray(diags)) throw invalid('context.diagnostics is missing');
+    const ours = diags.filter((d) => d && d.source === 'folio-lens' && typeof d.code === 'string' && d.range?.start && Number.isInteger(d.range.start.line));
     if (!ours.length) return [];
     const st = await this.analysed(uri);
     const doc = this.documents.get(uri);
