@@ -22,3 +22,21 @@ test('simulator/ imports only its own modules', () => {
   }
   assert.deepEqual(offenders, []);
 });
+
+test('only server/src/lsp/ knows LSP', () => {
+  const offenders: string[] = [];
+  const walk = (dir: string) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) {
+        if (p !== path.join(ROOT, 'server', 'src', 'lsp')) walk(p);
+      } else if (e.name.endsWith('.ts')) {
+        const text = fs.readFileSync(p, 'utf8');
+        if (/from\s*['"]vscode-languageserver|require\(\s*['"]vscode-languageserver|from\s*['"]\.\.?\/(?:\.\.\/)*lsp\//.test(text)) offenders.push(path.relative(ROOT, p));
+      }
+    }
+  };
+  walk(path.join(ROOT, 'server', 'src'));
+  walk(path.join(ROOT, 'simulator', 'src'));
+  assert.deepEqual(offenders, []);
+});
