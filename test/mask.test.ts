@@ -519,3 +519,12 @@ test('a mixed file keeps the contract with CRLF line ends', async () => {
   assert.ok(r.rewrites.length > 0);
   assert.deepEqual(await parsesClean(r.text), ['f']);
 });
+
+test('a short unknown name heading a block (a keyword being typed) does not break masking', () => {
+  for (const head of ['ifz (a > 0) {', 'i1f (x) {', 'forz (i = 0; i < n; i++) {', 'foo (x) {', 'f (x) {']) {
+    const src = `static int f(struct folio *folio)\n{\n\t${head}\n\t\tfolio_put(folio);\n\t}\n\treturn 0;\n}\n`;
+    const out = maskKernelC(src);
+    assert.equal(out.text.length, src.length, head);
+    assert.equal(out.text.split('\n').length, src.split('\n').length, head);
+  }
+});

@@ -760,7 +760,10 @@ function closeCall(s: number, e: number, p: number, f: number, rp: number): numb
   // F_STMT: `NAME(...)` at the start of a statement
   if (c === CH_LB) {
     if (unknownNames !== null) unknownNames.push([src.slice(s, e), s]);
-    insertSorted(s, e, 'loop-macro', padWord('while', e - s));
+    // a name shorter than `while` (often a keyword being typed: `fo (i...) {`)
+    // becomes an `if` when it fits, else stays as it is
+    if (e - s >= 5) insertSorted(s, e, 'loop-macro', padWord('while', e - s));
+    else if (e - s >= 2) insertSorted(s, e, 'other', padWord('if', e - s));
     return rp + 1;
   }
   const empty = skipWsComments(p + 1) === rp;
