@@ -216,7 +216,12 @@ export function applyObjEffect(s: State, e: Effect, o: Obj, name: string, ctx: E
       upd({ private: 'clear', privNote: note(ctx, 'private data detached by') });
       break;
     case 'private-set-raw': {
-      if (o.refs === 0) {
+      // A borrowed page marked with the legacy page API is as often a page
+      // outside the page cache using PG_private as a plain marker (bounce
+      // pages, zsmalloc, bootmem) as a page-cache page: the tool cannot tell,
+      // so only the folio API, which is page-cache code, is judged there.
+      const judged = !o.callerRef || ctx.callee.startsWith('folio_');
+      if (o.refs === 0 && judged) {
         ctx.report(s, { rule: 'private-without-ref', obj: o, message: msg.privateWithoutRef(name, call), related: [] });
         upd({ private: 'set', privNote: note(ctx, 'PG_private set by') });
       } else {
