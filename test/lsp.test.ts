@@ -168,7 +168,7 @@ describe('language server over stdio', () => {
     assert.equal(caps.hoverProvider, true);
     assert.ok(caps.codeLensProvider);
     assert.deepEqual(caps.codeActionProvider.codeActionKinds, ['quickfix']);
-    assert.deepEqual(caps.executeCommandProvider.commands, ['foliolens.simulateFunction']);
+    assert.deepEqual(caps.executeCommandProvider.commands, ['foliolens.simulateFunction', 'foliolens.checkPatch']);
     assert.equal(r.serverInfo.name, 'folio-lens');
   });
 
@@ -540,5 +540,112 @@ int demofs_wait(struct address_space *mapping, pgoff_t index)
     } finally {
       await client.shutdown();
     }
+  });
+});
+
+describe('language server: foliolens.checkPatch', () => {
+  const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'patch');
+  let dir: string;
+  let client: LspClient;
+  let stderr = '';
+
+  interface Result {
+    introduced: { file: string; line: number; rule: string; function: string }[];
+    fixed: unknown[];
+    remaining: unknown[];
+    summary: string;
+    text: string;
+  }
+
+  before(async () => {
+    dir = tmpdir();
+    fs.cpSync(path.join(FIXTURES, 'tree'), dir, { recursive: true });
+    for (const f of ['introduce-leak.patch', 'does-not-apply.patch']) fs.copyFileSync(path.join(FIXTURES, f), path.join(dir, f));
+    client = new LspClient({ workspace: dir, settings: {}, stderr: (s) => (stderr += s) });
+    await client.initialize();
+  });
+
+  after(async () => {
+    if (client.proc.exitCode === null) await client.shutdown();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('a patch that introduces a leak: introduced 1, and a diagnostic on its + line in the .patch document', async () => {
+    const file = path.join(dir, 'introduce-leak.patch');
+    const uri = fileUri(file);
+    const published = client.diagnostics(uri);
+    const r = await within(client.request<Result>('workspace/executeCommand', { command: 'foliolens.checkPatch', arguments: [{ uri }] }), 20000, 'checkPatch');
+    assert.equal(r.introduced.length, 1);
+    assert.deepEqual([r.introduced[0].file, r.introduced[0].line, r.introduced[0].rule, r.introduced[0].function], ['fs/quillfs/inode.c', 66, 'ref-leak', 'quillfs_write_begin']);
+    assert.equal(r.fixed.length, 0);
+    assert.match(r.summary, /^1 introduced, 0 fixed, 0 remaining in 1 function\(s\) of 1 file\(s\)$/);
+    assert.match(r.text, /Introduced by the patch \(1\):/);
+    assert.match(r.text, /> \+\t\treturn -EIO;/);
+    const d = (await within(published, 5000, 'diagnostics on the patch')).diagnostics as Diag[];
+    assert.equal(d.length, 1);
+    assert.equal(d[0].source, 'folio-lens patch');
+    assert.equal(d[0].code, 'ref-leak');
+    const patchText = fs.readFileSync(file, 'utf8');
+    assert.equal(d[0].range.start.line + 1, lineOf(patchText, '+\t\treturn -EIO;'));
+    assert.match(d[0].message, /^fs\/quillfs\/inode\.c:66: quillfs_write_begin\(\): reference to 'folio'/);
+  });
+
+  test('the unsaved text of the patch in the editor is what is checked', async () => {
+    const uri = fileUri(path.join(dir, 'introduce-leak.patch'));
+    // the editor's text of the patch: the early return puts the folio as well
+    const fixedText = fs.readFileSync(path.join(dir, 'introduce-leak.patch'), 'utf8').replace('+\t\tfolio_unlock(folio);\n', '+\t\tfolio_unlock(folio);\n+\t\tfolio_put(folio);\n').replace('@@ -61,6 +61,11 @@', '@@ -61,6 +61,12 @@');
+    const published = client.diagnostics(uri);
+    const r = await within(client.request<Result>('workspace/executeCommand', { command: 'foliolens.checkPatch', arguments: [{ uri, text: fixedText }] }), 20000, 'checkPatch');
+    assert.equal(r.introduced.length, 0, r.text);
+    assert.deepEqual((await within(published, 5000, 'diagnostics cleared')).diagnostics, []);
+  });
+
+  test('a patch that does not apply: an error naming the file and the hunk, a window message, and the server still answers', async () => {
+    const uri = fileUri(path.join(dir, 'does-not-apply.patch'));
+    const before = client.messages.length;
+    await assert.rejects(
+      client.request('workspace/executeCommand', { command: 'foliolens.checkPatch', arguments: [{ uri }] }),
+      (e: Error) => /does-not-apply\.patch: the patch does not apply: fs\/quillfs\/inode\.c: hunk @@ -18,6 \+18,8 @@/.test(e.message),
+    );
+    const m = client.messages.slice(before).find((x) => x.type === 1);
+    assert.ok(m, 'an error message');
+    assert.match(m.message, /fs\/quillfs\/inode\.c: hunk @@ -18,6 \+18,8 @@.*does not apply/);
+    await assert.rejects(client.request('workspace/executeCommand', { command: 'foliolens.checkPatch', arguments: [{ nope: 1 }] }), /needs one argument/);
+    // still up: the good patch is checked again
+    const r = await within(client.request<Result>('workspace/executeCommand', { command: 'foliolens.checkPatch', arguments: [{ uri: fileUri(path.join(dir, 'introduce-leak.patch')) }] }), 20000, 'checkPatch');
+    assert.equal(r.introduced.length, 1);
+  });
+
+  test('uncommitted changes against HEAD: the introduced finding on the changed line of the working-tree file', async (t) => {
+    const git = (...args: string[]) => spawnSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.org', '-c', 'commit.gpgsign=false', ...args], { cwd: dir, encoding: 'utf8' });
+    if (git('init', '-q').status !== 0) {
+      t.skip('no git');
+      return;
+    }
+    assert.equal(git('add', 'fs').status, 0);
+    assert.equal(git('commit', '-q', '-m', 'tree').status, 0);
+    const applied = git('apply', 'introduce-leak.patch');
+    assert.equal(applied.status, 0, applied.stderr);
+    const file = path.join(dir, 'fs', 'quillfs', 'inode.c');
+    const uri = fileUri(file);
+    const published = client.diagnostics(uri);
+    const r = await within(client.request<Result>('workspace/executeCommand', { command: 'foliolens.checkPatch', arguments: [{ uncommitted: true }] }), 20000, 'checkPatch uncommitted');
+    assert.equal(r.introduced.length, 1, r.text);
+    const d = (await within(published, 5000, 'diagnostics on inode.c')).diagnostics as Diag[];
+    assert.deepEqual(d.map((x) => [x.source, x.code, x.range.start.line + 1]), [['folio-lens patch', 'ref-leak', 66]]);
+    assert.match(d[0].message, /^introduced by the uncommitted changes: reference to 'folio'/);
+    // opened: merged with the file's own diagnostics, not replaced by them
+    const text = fs.readFileSync(file, 'utf8');
+    const mine = client.diagnostics(uri, 1);
+    await client.open(uri, text, 1);
+    const merged = (await within(mine, 10000, 'diagnostics of the open file')).diagnostics as Diag[];
+    assert.ok(merged.some((x) => x.source === 'folio-lens patch' && x.code === 'ref-leak'), JSON.stringify(merged));
+    assert.ok(merged.some((x) => x.source === 'folio-lens' && x.code === 'ref-leak' && x.range.start.line + 1 === 66), JSON.stringify(merged));
+    // edited: the patch diagnostic no longer fits the text and goes
+    const next = client.diagnostics(uri, 2);
+    await client.change(uri, 2, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '\n' }]);
+    const after = (await within(next, 10000, 'diagnostics after an edit')).diagnostics as Diag[];
+    assert.ok(!after.some((x) => x.source === 'folio-lens patch'), JSON.stringify(after));
+    assert.ok(!/uncaught|unhandled/i.test(stderr), stderr);
   });
 });

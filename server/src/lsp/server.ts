@@ -45,7 +45,7 @@ import { contractMap } from '../../../simulator/src/index';
 import type { Contract } from '../../../simulator/src/contract-types';
 import type { Finding, SimOptions, Summary } from '../../../simulator/src/api-types';
 import { simulationJson, type SimulationJson } from '../format/simulate';
-import { SIMULATE_COMMAND, STATUS_NOTIFICATION, type SimulateArgs, type StatusParams } from '../../../extension/src/protocol';
+import { CHECK_PATCH_COMMAND, SIMULATE_COMMAND, STATUS_NOTIFICATION, type SimulateArgs, type StatusParams } from '../../../extension/src/protocol';
 import { DocumentAnalysis, type FnState, type RunOutcome } from './document';
 import { DEFAULT_SETTINGS, readSettings, type Settings } from './settings';
 import { parseContractsFile } from './contracts-file';
@@ -53,6 +53,7 @@ import { lineStarts, toLspDiagnostics, type DiagnosticData } from './convert';
 import { contractMarkdown, namesForArg, stateAtLine, stateMarkdown, summaryMarkdown, varKind, wordAt } from './hover';
 import { leakFixes, suppressFix, type Fix } from './fixes';
 import { WorkspaceIndex } from './workspace';
+import { enabledRules, PatchChecker } from './patch';
 
 const VERSION: string = (() => {
   try {
@@ -115,6 +116,8 @@ export class FolioLensServer {
   private configError: string | undefined;
   private readonly shownProblems = new Set<string>();
   private readonly index = new WorkspaceIndex();
+  /** foliolens.checkPatch, and the diagnostics it publishes (patch.ts) */
+  private readonly patches: PatchChecker;
   private indexGeneration = 0;
   private folders: string[] = [];
   private caps = { configuration: false, workDoneProgress: false, watchedFiles: false, documentChanges: false, configDynamic: false };
@@ -127,6 +130,19 @@ export class FolioLensServer {
 
   constructor(private readonly connection: Connection) {
     this.ready = new Promise((r) => (this.markReady = r));
+    this.patches = new PatchChecker({
+      connection: this.connection,
+      folders: () => this.folders,
+      settings: () => this.settings,
+      analyzeOptions: () => ({ kernelVersion: this.settings.kernelVersion, contracts: this.contracts, summaries: this.index.summaries, rules: enabledRules(this.settings) }),
+      openTexts: () => new Map(this.documents.all().flatMap((d) => { const p = uriToPath(d.uri); return p ? [[p, d.getText()] as [string, string]] : []; })),
+      republish: (uri) => {
+        const st = this.docs.get(uri);
+        if (!st || !this.documents.get(uri)) return false;
+        this.publish(uri, st, st.published);
+        return true;
+      },
+    });
     const c = connection;
     c.onInitialize((p) => this.initialize(p));
     c.onInitialized(() => void this.initialized());
@@ -140,7 +156,10 @@ export class FolioLensServer {
     c.onCodeAction((p) => this.guard('code action', () => this.codeAction(p)));
     c.onExecuteCommand((p) => this.guard('command', () => this.execute(p)));
     c.onShutdown(() => this.shutdown());
-    this.documents.onDidChangeContent((e) => this.guardVoid('change', () => this.schedule(e.document.uri)));
+    this.documents.onDidChangeContent((e) => this.guardVoid('change', () => {
+      this.patches.changed(e.document.uri, e.document.getText());
+      this.schedule(e.document.uri);
+    }));
     this.documents.onDidClose((e) => this.guardVoid('close', () => this.close(e.document.uri)));
     this.documents.onDidSave((e) => this.guardVoid('save', () => this.saved(e.document.uri)));
     this.documents.listen(c);
@@ -219,7 +238,7 @@ export class FolioLensServer {
         hoverProvider: true,
         codeLensProvider: { resolveProvider: false },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
-        executeCommandProvider: { commands: [SIMULATE_COMMAND] },
+        executeCommandProvider: { commands: [SIMULATE_COMMAND, CHECK_PATCH_COMMAND] },
         workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
       },
       serverInfo: { name: 'folio-lens', version: VERSION },
@@ -490,7 +509,7 @@ export class FolioLensServer {
     const doc = this.documents.get(uri);
     if (!doc || doc.version !== version) return;
     const text = doc.getText();
-    const diagnostics = st.error ? [] : toLspDiagnostics(uri, text, st.findings, this.settings);
+    const diagnostics = [...(st.error ? [] : toLspDiagnostics(uri, text, st.findings, this.settings)), ...this.patches.extraFor(uri, text)];
     st.published = version;
     void this.connection.sendDiagnostics({ uri, version, diagnostics }).catch(() => undefined);
   }
@@ -503,7 +522,15 @@ export class FolioLensServer {
     const w = st.waiters;
     st.waiters = [];
     for (const f of w) f(undefined);
-    void this.connection.sendDiagnostics({ uri, diagnostics: [] }).catch(() => undefined);
+    // what stays is a checkPatch finding on this file as it is on disk
+    const p = uriToPath(uri);
+    let disk = '';
+    try {
+      disk = p ? fs.readFileSync(p, 'utf8') : '';
+    } catch {
+      // gone
+    }
+    void this.connection.sendDiagnostics({ uri, diagnostics: this.patches.extraFor(uri, disk) }).catch(() => undefined);
   }
 
   /** The document's state once its current version is analysed (undefined when it is not open or not C). */
@@ -604,9 +631,13 @@ export class FolioLensServer {
       });
   }
 
-  private async execute(p: ExecuteCommandParams): Promise<SimulationJson> {
+  private async execute(p: ExecuteCommandParams): Promise<unknown> {
     if (!p || typeof p.command !== 'string') throw invalid('command is missing');
-    if (p.command !== SIMULATE_COMMAND) throw invalid(`unknown command '${p.command}' (known: ${SIMULATE_COMMAND})`);
+    if (p.command === CHECK_PATCH_COMMAND) {
+      await this.ready;
+      return this.patches.execute(p.arguments?.[0]);
+    }
+    if (p.command !== SIMULATE_COMMAND) throw invalid(`unknown command '${p.command}' (known: ${SIMULATE_COMMAND}, ${CHECK_PATCH_COMMAND})`);
     const a = p.arguments?.[0] as Partial<SimulateArgs> | undefined;
     if (!a || typeof a.uri !== 'string' || !a.position || !Number.isInteger(a.position.line) || !Number.isInteger(a.position.character ?? 0)) {
       throw invalid(`${SIMULATE_COMMAND} needs one argument {uri, position: {line, character}} (0-based)`);
