@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { renderSimulation } from '../extension/webview/render';
 import { RULE_IDS } from '../simulator/src/rules';
-import { SIMULATE_COMMAND } from '../extension/src/protocol';
+import { SIMULATE_COMMAND, CHECK_PATCH_COMMAND, CHECK_UNCOMMITTED_COMMAND } from '../extension/src/protocol';
 import type { SimulationJson } from '../server/src/format/simulate';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -43,10 +43,10 @@ test('the manifest: every rule has a severity setting, every command the client 
   const props = pkg.contributes.configuration.properties;
   assert.deepEqual(Object.keys(props['foliolens.rules'].properties).sort(), [...RULE_IDS].sort());
   assert.deepEqual(props['foliolens.kernelVersion'].enum, ['6.1', '6.12']);
-  for (const k of ['foliolens.contractsFile', 'foliolens.trace.server']) assert.ok(props[k], k);
+  for (const k of ['foliolens.contractsFile', 'foliolens.docsBaseUrl', 'foliolens.trace.server']) assert.ok(props[k], k);
   const contributed = pkg.contributes.commands.map((c: { command: string }) => c.command);
   const client = fs.readFileSync(path.join(ROOT, 'extension', 'src', 'extension.ts'), 'utf8');
-  const used = [SIMULATE_COMMAND, ...[...client.matchAll(/registerCommand\('([\w.]+)'/g)].map((m) => m[1]!)];
+  const used = [SIMULATE_COMMAND, CHECK_PATCH_COMMAND, CHECK_UNCOMMITTED_COMMAND, ...[...client.matchAll(/registerCommand\('([\w.]+)'/g)].map((m) => m[1]!)];
   assert.deepEqual(used.filter((c) => !contributed.includes(c)), []);
 });
 

@@ -11,7 +11,16 @@ import {
   type LanguageClientOptions,
   type ServerOptions,
 } from 'vscode-languageclient/node';
-import { SIMULATE_COMMAND, STATUS_NOTIFICATION, type SimulateArgs, type StatusParams } from './protocol';
+import {
+  CHECK_PATCH_COMMAND,
+  CHECK_UNCOMMITTED_COMMAND,
+  SIMULATE_COMMAND,
+  STATUS_NOTIFICATION,
+  type CheckPatchArgs,
+  type CheckPatchResult,
+  type SimulateArgs,
+  type StatusParams,
+} from './protocol';
 import { SimulationView } from './simulationView';
 
 let client: LanguageClient | undefined;
@@ -19,7 +28,8 @@ let client: LanguageClient | undefined;
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const status = new StatusItem();
   const view = new SimulationView(context.extensionUri);
-  context.subscriptions.push(status, view);
+  const reports = vscode.window.createOutputChannel('Folio Lens: Patch Review');
+  context.subscriptions.push(status, view, reports);
 
   const module = context.asAbsolutePath('dist/server.js');
   const serverOptions: ServerOptions = {
@@ -42,6 +52,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       // it (code lens and palette both land here): add the cursor when the
       // palette gives no argument, and show what the server returns.
       executeCommand: async (command, args, next) => {
+        // CHECK_PATCH_COMMAND likewise: the patch of the active editor (or
+        // one picked), and the summary of what the server returns
+        if (command === CHECK_PATCH_COMMAND) return checkPatch(reports, args[0], (a) => next(command, [a]));
         if (command !== SIMULATE_COMMAND) return next(command, args);
         return simulate(view, args[0] as SimulateArgs | undefined, (a) => next(command, [a]));
       },
@@ -59,6 +72,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     c.onNotification(STATUS_NOTIFICATION, (p: StatusParams) => status.set(p)),
     vscode.commands.registerCommand('foliolens.restartServer', () => c.restart()),
     vscode.commands.registerCommand('foliolens.showOutput', () => c.outputChannel.show(true)),
+    vscode.commands.registerCommand(CHECK_UNCOMMITTED_COMMAND, (resource?: unknown) => {
+      const folder = resource instanceof vscode.Uri ? vscode.workspace.getWorkspaceFolder(resource)?.uri : activeFolder();
+      const args: CheckPatchArgs = folder ? { uncommitted: true, folder: folder.toString() } : { uncommitted: true };
+      return vscode.commands.executeCommand(CHECK_PATCH_COMMAND, args);
+    }),
   );
   try {
     await c.start();
@@ -88,6 +106,63 @@ async function simulate(view: SimulationView, args: SimulateArgs | undefined, ru
     return result;
   }
   view.show(vscode.Uri.parse(args.uri), result as Parameters<SimulationView['show']>[1]);
+  return result;
+}
+
+const PATCH_FILE = /\.(patch|diff)$/i;
+
+/** The workspace folder of the active editor, else the first one. */
+function activeFolder(): vscode.Uri | undefined {
+  const doc = vscode.window.activeTextEditor?.document;
+  return (doc && vscode.workspace.getWorkspaceFolder(doc.uri)?.uri) ?? vscode.workspace.workspaceFolders?.[0]?.uri;
+}
+
+/**
+ * Runs CHECK_PATCH_COMMAND on `arg` (the server's argument; a file URI from a
+ * menu; nothing from the palette: the active .patch/.diff editor, else a
+ * file picked) and shows the summary, with the text report a click away.
+ * A patch that does not apply is reported by the server (window message).
+ */
+async function checkPatch(reports: vscode.OutputChannel, arg: unknown, run: (a: CheckPatchArgs) => Thenable<unknown>): Promise<unknown> {
+  let args: CheckPatchArgs | undefined;
+  let target: vscode.Uri | undefined;
+  if (arg instanceof vscode.Uri) target = arg;
+  else if (arg && typeof arg === 'object') args = arg as CheckPatchArgs;
+  if (!args) {
+    if (!target) {
+      const doc = vscode.window.activeTextEditor?.document;
+      if (doc && PATCH_FILE.test(doc.fileName)) target = doc.uri;
+    }
+    if (!target) {
+      const picked = await vscode.window.showOpenDialog({
+        canSelectMany: false,
+        filters: { 'Patches': ['patch', 'diff'], 'All files': ['*'] },
+        defaultUri: activeFolder(),
+        openLabel: 'Check Patch',
+      });
+      target = picked?.[0];
+      if (!target) return undefined;
+    }
+    const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === target!.toString());
+    args = open?.isDirty || (open && target.scheme !== 'file') ? { uri: target.toString(), text: open.getText() } : { uri: target.toString() };
+  }
+  const what = 'uncommitted' in args ? 'uncommitted changes' : vscode.workspace.asRelativePath(vscode.Uri.parse(args.uri));
+  let result: CheckPatchResult | undefined;
+  try {
+    result = (await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Window, title: `Folio Lens: checking ${what}` },
+      () => run(args!),
+    )) as CheckPatchResult | undefined;
+  } catch {
+    // the server has said what is wrong (a window message naming the file and the hunk)
+    return undefined;
+  }
+  if (!result || typeof result.summary !== 'string') return result;
+  reports.clear();
+  reports.append(`${what}\n\n${result.text}`);
+  void vscode.window.showInformationMessage(`Folio Lens (${what}): ${result.summary}`, 'Show details').then((b) => {
+    if (b) reports.show(true);
+  });
   return result;
 }
 
