@@ -6,7 +6,8 @@
  * sees: the squiggle, the Problems entry, the hover on a lifecycle call, the
  * status bar item, the simulation view with its picture (from the code lens
  * and from the command palette), and a click in the picture revealing the
- * line. Screenshots go to test-output/e2e/.
+ * line, and Check Patch on a .patch file (the summary notification, the
+ * introduced leak squiggled in the patch). Screenshots go to test-output/e2e/.
  *
  * Run it with `npm run test:e2e` (test/e2e/run.sh installs code-server and
  * Chromium, packages the .vsix and sets FOLIO_LENS_E2E=1); under `npm test`
@@ -169,7 +170,7 @@ async function cursorLine(page: Page): Promise<number | undefined> {
   return m ? Number(m[1]) : undefined;
 }
 
-test('the extension in a real VS Code: squiggle, Problems, hover, status bar, simulation view', { skip: !enabled && 'run with npm run test:e2e', timeout: 180_000 }, async (t) => {
+test('the extension in a real VS Code: squiggle, Problems, hover, status bar, simulation view, check patch', { skip: !enabled && 'run with npm run test:e2e', timeout: 180_000 }, async (t) => {
   assert.ok(fs.existsSync(CODE_SERVER), `no code-server at ${CODE_SERVER}: run test/e2e/setup.sh`);
   assert.ok(fs.existsSync(VSIX), 'no folio-lens.vsix: run npm run package');
   fs.mkdirSync(OUT, { recursive: true });
@@ -312,6 +313,24 @@ test('the extension in a real VS Code: squiggle, Problems, hover, status bar, si
       assert.ok((await wv.locator('.g-writeback.set').count()) > 0, 'writeback shown set after folio_start_writeback');
       await sleep(300);
       await shot(page, '5-simulation-palette');
+    });
+
+    await step('Check Patch on an open .patch: the summary, and the introduced leak on its + line', async () => {
+      await page.keyboard.press('Control+P');
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible' });
+      await input.fill('busy-writeback.patch');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'busy-writeback.patch' }).first().waitFor({ timeout: 30_000 });
+      await page.keyboard.press('Enter');
+      await page.locator('.tab.active', { hasText: 'busy-writeback.patch' }).waitFor();
+      await runCommand(page, 'Folio Lens: Check Patch');
+      const toast = page.locator('.notification-toast', { hasText: /1 introduced, 0 fixed, 0 remaining/ });
+      await toast.first().waitFor({ timeout: 30_000 });
+      mark('check patch');
+      assert.ok(await toast.first().locator('a.monaco-button, .monaco-button', { hasText: 'Show details' }).count(), 'a Show details button');
+      await page.locator('.editor-instance .monaco-editor .squiggly-error').first().waitFor({ timeout: 15_000 });
+      await sleep(300);
+      await shot(page, '6-check-patch');
     });
   } catch (err) {
     if (server) fs.writeFileSync(path.join(OUT, 'code-server.log'), server.log());
