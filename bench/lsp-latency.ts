@@ -80,19 +80,19 @@ function rng(seed: number): () => number {
   };
 }
 
-async function main(): Promise<void> {
-  const file = process.argv[2] && !process.argv[2].startsWith('--') ? process.argv[2] : DEFAULT_FILE;
-  const edits = Number(arg('--edits') ?? 200);
-  const workspace = arg('--workspace');
-  const json = process.argv.includes('--json');
-  if (!fs.existsSync(file)) {
-    process.stderr.write(`lsp-latency: ${file} not found (run ../shared/scripts/kernel-source 6.12)\n`);
-    process.exitCode = 2;
-    return;
-  }
+export interface LatencyOptions {
+  edits?: number;
+  workspace?: string;
+  verbose?: boolean;
+}
+
+/** The whole measurement: what main prints (`result`) and every didChange → publishDiagnostics latency in ms, in edit order (`samples`). */
+export async function measureLatency(file: string, o: LatencyOptions = {}): Promise<{ result: LatencyResult; samples: number[]; hoverSamples: number[] }> {
+  const edits = o.edits ?? 200;
+  const workspace = o.workspace;
+  const verbose = o.verbose ?? false;
   const text = fs.readFileSync(file, 'utf8');
   const uri = fileUri(file);
-  const verbose = process.argv.includes('--verbose');
   const client = new LspClient({ workspace, settings: verbose ? { trace: { server: 'verbose' } } : {}, stderr: (s) => process.stderr.write(s) });
   await client.initialize();
   if (workspace) {
@@ -232,7 +232,7 @@ async function main(): Promise<void> {
   }
   tree.delete();
 
-  const result = {
+  const result: LatencyResult = {
     file,
     lines: lines.length,
     open: { ms: openMs, diagnostics: firstDiag.diagnostics.length },
@@ -247,22 +247,54 @@ async function main(): Promise<void> {
     node: process.version,
     cpus: os.cpus().length,
   };
+  return { result, samples: latency, hoverSamples: [...hoverCall, ...hoverVar] };
+}
+
+export type LatencyResult = {
+  file: string;
+  lines: number;
+  open: { ms: number; diagnostics: number };
+  edits: Stats;
+  bareIncrementalParse: Stats;
+  enter: Stats;
+  hoverCall: Stats;
+  hoverVariable: Stats;
+  hoverRepeat: Stats;
+  emptyHovers: number;
+  serverRss: string;
+  node: string;
+  cpus: number;
+};
+type Stats = ReturnType<typeof stats>;
+
+async function main(): Promise<void> {
+  const file = process.argv[2] && !process.argv[2].startsWith('--') ? process.argv[2] : DEFAULT_FILE;
+  const edits = Number(arg('--edits') ?? 200);
+  const workspace = arg('--workspace');
+  const json = process.argv.includes('--json');
+  if (!fs.existsSync(file)) {
+    process.stderr.write(`lsp-latency: ${file} not found (run ../shared/scripts/kernel-source 6.12)\n`);
+    process.exitCode = 2;
+    return;
+  }
+  const verbose = process.argv.includes('--verbose');
+  const { result } = await measureLatency(file, { edits, workspace, verbose });
   if (json) {
     process.stdout.write(JSON.stringify(result, null, 2) + '\n');
     return;
   }
   process.stdout.write(
-    `${file} (${lines.length} lines)\n` +
-    `open → first diagnostics: ${openMs.toFixed(1)} ms, ${firstDiag.diagnostics.length} diagnostics\n` +
-    `didChange → publishDiagnostics, ${latency.length} single-character edits inside functions:\n  ${fmt(result.edits)}\n` +
+    `${file} (${result.lines} lines)\n` +
+    `open → first diagnostics: ${result.open.ms.toFixed(1)} ms, ${result.open.diagnostics} diagnostics\n` +
+    `didChange → publishDiagnostics, ${result.edits.n} single-character edits inside functions:\n  ${fmt(result.edits)}\n` +
     `reference, same edits, bare tree-sitter tree.edit + incremental parse in-process (no masking, no analysis, no LSP):\n  ${fmt(result.bareIncrementalParse)}\n` +
-    `didChange → publishDiagnostics, ${enter.length} newline edits (everything below moves):\n  ${fmt(result.enter)}\n` +
+    `didChange → publishDiagnostics, ${result.enter.n} newline edits (everything below moves):\n  ${fmt(result.enter)}\n` +
     `hover on a lifecycle call (first time after the edits):\n  ${fmt(result.hoverCall)}\n` +
     `hover on a folio variable:\n  ${fmt(result.hoverVariable)}\n` +
     `hover again (traces cached):\n  ${fmt(result.hoverRepeat)}\n` +
-    `hovers with no answer: ${empty}\n` +
-    `server RSS at the end: ${rss}\n`,
+    `hovers with no answer: ${result.emptyHovers}\n` +
+    `server RSS at the end: ${result.serverRss}\n`,
   );
 }
 
-void main();
+if (require.main === module) void main();

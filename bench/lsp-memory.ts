@@ -38,6 +38,35 @@ async function main(): Promise<void> {
   }
   const opens: string[] = [];
   for (let i = 0; i < process.argv.length; i++) if (process.argv[i] === '--open') opens.push(path.resolve(process.argv[++i]));
+  const m = await measureMemory(ws, opens);
+  const { line, indexSeconds, samples, base, peak, afterIndex, afterOpen } = m;
+  process.stdout.write(
+    `workspace ${ws}\n` +
+    `${line ?? '(no index summary logged)'}\n` +
+    `indexing wall time: ${indexSeconds.toFixed(1)} s (${samples} RSS samples)\n` +
+    `server RSS after initialize: ${mb(base.rss)}\n` +
+    `server RSS peak while indexing (sampled): ${mb(peak)}; VmHWM at the end: ${mb(afterOpen.hwm)}\n` +
+    `server RSS after indexing (worker ended): ${mb(afterIndex.rss)}\n` +
+    `server RSS with ${m.opens.map((f) => path.relative(ws, f)).join(', ')} open: ${mb(afterOpen.rss)}\n`,
+  );
+}
+
+export interface MemoryResult {
+  /** the server's "indexed ..." log line */
+  line: string | undefined;
+  indexSeconds: number;
+  samples: number;
+  /** kB */
+  base: { rss: number; hwm: number };
+  peak: number;
+  afterIndex: { rss: number; hwm: number };
+  afterOpen: { rss: number; hwm: number };
+  opens: string[];
+}
+
+/** Index `ws` in a spawned server, sampling its RSS, then open `opens` (default mm/filemap.c); all sizes in kB. */
+export async function measureMemory(ws: string, opens: string[] = []): Promise<MemoryResult> {
+  opens = [...opens];
   if (!opens.length && fs.existsSync(path.join(ws, 'mm', 'filemap.c'))) opens.push(path.join(ws, 'mm', 'filemap.c'));
 
   const client = new LspClient({ workspace: ws, settings: { trace: { server: 'verbose' } }, stderr: (s) => process.stderr.write(s) });
@@ -74,15 +103,7 @@ async function main(): Promise<void> {
   await new Promise((r) => setTimeout(r, 500));
   const afterOpen = rssKb(pid);
   await client.shutdown();
-  process.stdout.write(
-    `workspace ${ws}\n` +
-    `${line ?? '(no index summary logged)'}\n` +
-    `indexing wall time: ${indexSeconds.toFixed(1)} s (${samples} RSS samples)\n` +
-    `server RSS after initialize: ${mb(base.rss)}\n` +
-    `server RSS peak while indexing (sampled): ${mb(peak)}; VmHWM at the end: ${mb(afterOpen.hwm)}\n` +
-    `server RSS after indexing (worker ended): ${mb(afterIndex.rss)}\n` +
-    `server RSS with ${opens.map((f) => path.relative(ws, f)).join(', ')} open: ${mb(afterOpen.rss)}\n`,
-  );
+  return { line, indexSeconds, samples, base, peak, afterIndex, afterOpen, opens };
 }
 
-void main();
+if (require.main === module) void main();

@@ -27,7 +27,7 @@ import { functionDamage, firstDamage, functionDefinitions, lostFunctions } from 
 
 const DEFAULT_KERNEL = '/root/.cache/kernel-source/linux-6.12';
 
-interface Args {
+export interface Args {
   dir: string;
   show: string | undefined;
   top: number;
@@ -84,7 +84,7 @@ function lineOf(text: string, offset: number): number {
   return line;
 }
 
-interface Side {
+export interface Side {
   functions: number;
   lost: number;
   damaged: number;
@@ -98,16 +98,33 @@ function countTopLevelErrors(root: SyntaxNode): number {
   return k;
 }
 
-async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
-  const files: string[] = [];
-  listC(path.join(args.dir, 'fs'), files);
-  listC(path.join(args.dir, 'mm'), files);
-  if (args.headers) listC(path.join(args.dir, 'include'), files, '.h');
-  if (files.length === 0) {
-    console.error(`no .c files under ${args.dir}/fs or ${args.dir}/mm`);
-    process.exit(2);
-  }
+export interface Measured {
+  files: string[];
+  bytes: number;
+  lines: number;
+  stock: Side;
+  masked: Side;
+  causes: Map<string, { count: number; examples: string[] }>;
+  stockCauses: Map<string, number>;
+  rewriteKinds: Map<string, number>;
+  unknownBlocks: Map<string, { count: number; example: string }>;
+  kindOriginals: Map<string, { count: number; example: string }>;
+  maskMs: number;
+  coldMaskMs: number;
+  bestMaskMs: number;
+}
+
+/**
+ * The measurement over `files` (printing only what --show and
+ * --show-top-level ask for). With `quick`, only the masked side: no stock
+ * parse, no separate masking passes (stock and the masking times stay 0).
+ */
+export async function measureUncertain(files: string[], args: Partial<Args> & { dir: string; quick?: boolean }): Promise<Measured> {
+  const a: Args & { quick?: boolean } = { ...parseArgs([]), ...args };
+  return measureWith(files, a);
+}
+
+async function measureWith(files: string[], args: Args & { quick?: boolean }): Promise<Measured> {
   const parser = await createParser();
   const stock: Side = { functions: 0, lost: 0, damaged: 0, parseMs: 0, topLevelErrors: 0 };
   const masked: Side = { functions: 0, lost: 0, damaged: 0, parseMs: 0, topLevelErrors: 0 };
@@ -122,10 +139,10 @@ async function main(): Promise<void> {
 
   // masking alone, over the texts in memory, before any parsing: the first
   // (cold, JIT warming up) pass and the best of three
-  const texts = files.map((f) => fs.readFileSync(f, 'utf8'));
+  const texts = args.quick ? [] : files.map((f) => fs.readFileSync(f, 'utf8'));
   let coldMaskMs = 0;
   let bestMaskMs = Infinity;
-  for (let pass = 0; pass < 3; pass++) {
+  for (let pass = 0; pass < (args.quick ? 0 : 3); pass++) {
     const t0 = process.hrtime.bigint();
     for (const t of texts) maskKernelC(t);
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
@@ -163,8 +180,10 @@ async function main(): Promise<void> {
     }
     for (let k = text.indexOf('\n'); k >= 0; k = text.indexOf('\n', k + 1)) lines++;
 
+    let tree = null;
+    if (!args.quick) {
     t0 = process.hrtime.bigint();
-    let tree = parser.parse(text);
+    tree = parser.parse(text);
     stock.parseMs += Number(process.hrtime.bigint() - t0) / 1e6;
     if (!tree) throw new Error(`${rel}: parse failed`);
     for (const fn of functionDefinitions(tree.rootNode)) {
@@ -181,6 +200,7 @@ async function main(): Promise<void> {
     stock.topLevelErrors += countTopLevelErrors(tree.rootNode);
     stock.lost += lostFunctions(tree.rootNode).length;
     tree.delete();
+    }
 
     t0 = process.hrtime.bigint();
     tree = parser.parse(mr.text);
@@ -224,6 +244,26 @@ async function main(): Promise<void> {
     }
     tree.delete();
   }
+  return { files, bytes, lines, stock, masked, causes, stockCauses, rewriteKinds, unknownBlocks, kindOriginals, maskMs, coldMaskMs, bestMaskMs };
+}
+
+/** The .c files of DIR/fs and DIR/mm (and with `headers`, the .h files of DIR/include), sorted. */
+export function uncertainFiles(dir: string, headers = false): string[] {
+  const files: string[] = [];
+  listC(path.join(dir, 'fs'), files);
+  listC(path.join(dir, 'mm'), files);
+  if (headers) listC(path.join(dir, 'include'), files, '.h');
+  return files;
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const files = uncertainFiles(args.dir, args.headers);
+  if (files.length === 0) {
+    console.error(`no .c files under ${args.dir}/fs or ${args.dir}/mm`);
+    process.exit(2);
+  }
+  const { bytes, lines, stock, masked, causes, stockCauses, rewriteKinds, unknownBlocks, kindOriginals, maskMs, coldMaskMs, bestMaskMs } = await measureWith(files, args);
 
   const pct = (a: number, b: number): string => (b === 0 ? '0.00' : ((100 * a) / b).toFixed(2));
   const mb = bytes / 1e6;
@@ -269,7 +309,7 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((e) => {
+if (require.main === module) main().catch((e) => {
   console.error(e);
   process.exit(1);
 });
