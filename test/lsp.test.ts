@@ -611,6 +611,8 @@ describe('language server: foliolens.checkPatch', () => {
     assert.ok(m, 'an error message');
     assert.match(m.message, /fs\/quillfs\/inode\.c: hunk @@ -18,6 \+18,8 @@.*does not apply/);
     await assert.rejects(client.request('workspace/executeCommand', { command: 'foliolens.checkPatch', arguments: [{ nope: 1 }] }), /needs one argument/);
+    // not a git checkout (yet): uncommitted changes are an error too
+    await assert.rejects(client.request('workspace/executeCommand', { command: 'foliolens.checkPatch', arguments: [{ uncommitted: true }] }), /not inside a git checkout/);
     // still up: the good patch is checked again
     const r = await within(client.request<Result>('workspace/executeCommand', { command: 'foliolens.checkPatch', arguments: [{ uri: fileUri(path.join(dir, 'introduce-leak.patch')) }] }), 20000, 'checkPatch');
     assert.equal(r.introduced.length, 1);
