@@ -28,7 +28,7 @@ function arg(name: string): string | undefined {
 /** The 1-based line of the definition of `name` in `text` (a line at column 0 naming it before `(`, not a prototype). */
 function definitionLine(text: string, name: string): number | undefined {
   const lines = text.split('\n');
-  const re = new RegExp(`^[A-Za-z_].*\\b${name.replace(/[^\w]/g, '')}\\s*\\(`);
+  const re = new RegExp(`^(?:[A-Za-z_].*[\\s*])?${name.replace(/[^\w]/g, '')}\\s*\\(`);
   for (let i = 0; i < lines.length; i++) {
     if (!re.test(lines[i]) || /;\s*$/.test(lines[i])) continue;
     // a prototype continued on the next lines ends with ';' before any '{'

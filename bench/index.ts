@@ -212,12 +212,12 @@ function frame(a: Axes, title: string, xlabel: string, ylabel: string, xticks: n
     `<text x="${a.w / 2}" y="18" text-anchor="middle" font-size="14">${esc(title)}</text>`,
   ];
   for (const t of xticks) {
-    out.push(`<line x1="${X(t)}" y1="${a.top}" x2="${X(t)}" y2="${a.h - a.bottom}" stroke="#eee"/>`);
-    out.push(`<text x="${X(t)}" y="${a.h - a.bottom + 15}" text-anchor="middle">${t}</text>`);
+    out.push(`<line x1="${X(t).toFixed(1)}" y1="${a.top}" x2="${X(t).toFixed(1)}" y2="${a.h - a.bottom}" stroke="#eee"/>`);
+    out.push(`<text x="${X(t).toFixed(1)}" y="${a.h - a.bottom + 15}" text-anchor="middle">${t}</text>`);
   }
   for (const t of yticks) {
-    out.push(`<line x1="${a.left}" y1="${Y(t)}" x2="${a.w - a.right}" y2="${Y(t)}" stroke="#eee"/>`);
-    out.push(`<text x="${a.left - 6}" y="${Y(t) + 4}" text-anchor="end">${t}</text>`);
+    out.push(`<line x1="${a.left}" y1="${Y(t).toFixed(1)}" x2="${a.w - a.right}" y2="${Y(t).toFixed(1)}" stroke="#eee"/>`);
+    out.push(`<text x="${a.left - 6}" y="${(Y(t) + 4).toFixed(1)}" text-anchor="end">${t}</text>`);
   }
   out.push(`<line x1="${a.left}" y1="${a.h - a.bottom}" x2="${a.w - a.right}" y2="${a.h - a.bottom}" stroke="black"/>`);
   out.push(`<line x1="${a.left}" y1="${a.top}" x2="${a.left}" y2="${a.h - a.bottom}" stroke="black"/>`);
@@ -264,7 +264,7 @@ export function latencySvg(series: { label: string; samples: number[]; p50: numb
 /** Check time (CPU seconds, all threads; and wall) against input size, with the fit through the origin. */
 export function scalingSvg(series: { label: string; points: { input: string; megabytes: number; wallSeconds: number; cpuSeconds: number }[]; slope: number; intercept: number }[]): string {
   const xmaxRaw = Math.max(...series.flatMap((s) => s.points.map((p) => p.megabytes)), 1) * 1.05;
-  const ymaxRaw = Math.max(...series.flatMap((s) => s.points.map((p) => p.cpuSeconds)), 1) * 1.1;
+  const ymaxRaw = Math.max(...series.flatMap((s) => s.points.map((p) => Math.max(p.cpuSeconds, p.wallSeconds))), 1) * 1.1;
   const xt = ticks(xmaxRaw);
   const yt = ticks(ymaxRaw);
   const a: Axes = { w: 640, h: 360, left: 56, right: 20, top: 30, bottom: 44, xmax: Math.max(xt[xt.length - 1], xmaxRaw), ymax: Math.max(yt[yt.length - 1], ymaxRaw) };
