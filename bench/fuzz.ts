@@ -348,19 +348,29 @@ async function workerMain(): Promise<void> {
     if (!slowest || ms > slowest.millis) slowest = { name: fn.name, millis: ms, states: res.stats.states };
     return res;
   };
-  const { Analyzer } = require('../server/src/analyze') as typeof import('../server/src/analyze');
+  const { Analyzer, MAX_FILE_BYTES } = require('../server/src/analyze') as typeof import('../server/src/analyze');
+  const { maskKernelC } = require('../server/src/kernelc/mask') as typeof import('../server/src/kernelc/mask');
   const analyzer = await Analyzer.create();
   parentPort!.on('message', (job: Job) => {
     const input = makeInput(seed, job.index, corpus, adversarial);
     slowest = undefined;
     const out: Outcome = { index: job.index, label: input.label, chars: input.text.length, millis: 0, functions: 0, overBudget: 0 };
+    // analyzeText falls back to the unmasked text when masking throws (the
+    // user keeps their diagnostics); the fuzzer still wants to hear of it.
+    if (input.text.length <= MAX_FILE_BYTES && !input.text.includes('\0')) {
+      try {
+        maskKernelC(input.text);
+      } catch (e) {
+        out.crash = `maskKernelC threw (hidden from users by safeMask): ${(e as Error).stack ?? e}`;
+      }
+    }
     const t = performance.now();
     try {
       const res = analyzer.analyzeText(`fuzz-${job.index}.c`, input.text, { kernelVersion: job.index % 2 ? '6.1' : '6.12' });
       out.functions = res.functions;
       out.overBudget = res.overBudget;
       if (res.error) {
-        if (/internal error/.test(res.error)) out.crash = res.error;
+        if (/internal error/.test(res.error)) out.crash = (out.crash ? out.crash + '\n' : '') + res.error;
         else out.refused = res.error;
       }
     } catch (e) {
@@ -409,6 +419,8 @@ export interface FuzzReport {
   functions: number;
   slowestFunction?: { index: number; label: string; name: string; millis: number; states: number };
   slowestInput?: { index: number; label: string; millis: number; chars: number };
+  /** each adversarial shape: wall clock of analyzeText and its slowest function */
+  adversarial: { label: string; millis: number; slowestFunction?: number; refused?: string }[];
 }
 
 export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
@@ -419,7 +431,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
   const margin = o.marginMs ?? BUDGET_MARGIN_MS;
   const limit = DEFAULT_BUDGET.maxMillis + margin;
   const indices = o.only ?? Array.from({ length: o.count }, (_, i) => i);
-  const report: FuzzReport = { inputs: 0, seconds: 0, failures: [], refused: 0, overBudgetFunctions: 0, functions: 0 };
+  const report: FuzzReport = { inputs: 0, seconds: 0, failures: [], refused: 0, overBudgetFunctions: 0, functions: 0, adversarial: [] };
   const t0 = performance.now();
   let corpus: { name: string; text: string }[] | undefined;
   const labelOf = (i: number) => makeInput(o.seed, i, (corpus ??= loadCorpus()), adversarial).label;
@@ -484,6 +496,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
         report.functions += m.functions;
         report.overBudgetFunctions += m.overBudget;
         if (m.refused) report.refused++;
+        if (m.label.startsWith('adversarial:')) report.adversarial.push({ label: m.label, millis: Math.round(m.millis), slowestFunction: m.slowest && Math.round(m.slowest.millis), refused: m.refused });
         if (m.crash) save({ index: m.index, label: m.label, kind: 'crash', detail: m.crash });
         if (m.slowest) {
           if (!report.slowestFunction || m.slowest.millis > report.slowestFunction.millis) report.slowestFunction = { index: m.index, label: m.label, ...m.slowest };

@@ -190,6 +190,8 @@ const OBJ_OPS = new Set<Effect['op']>([
 const MAX_TRACE_PATHS = 500;
 /** The clock is read every this many states. */
 const CLOCK_EVERY = 64;
+/** inside blocks, the clock is read every this many (state, event) steps */
+const BLOCK_CLOCK_EVERY = 1024;
 
 class Engine {
   readonly fn: FunctionIR;
@@ -1369,6 +1371,8 @@ class Engine {
     let head = 0;
     const maxStates = this.budget.maxStates;
     const maxMillis = this.budget.maxMillis;
+    let blockSteps = 0;
+    let nextClock = BLOCK_CLOCK_EVERY;
     while (head < queue.length) {
       const [bid, sIn] = queue[head++];
       if (head > 4096 && head * 2 > queue.length) {
@@ -1409,7 +1413,24 @@ class Engine {
           else for (const o of outs) next.push(o);
         }
         states = next;
+        // The budget holds inside a block too: a long block whose calls each
+        // fork the state (found by fuzzing: a half-typed line that turns a
+        // loop body into one statement) multiplies its states with every
+        // event, and a block with thousands of events takes long per state.
+        blockSteps += states.length;
+        if (states.length > maxStates) {
+          this.incomplete = `more than ${maxStates} states`;
+          break;
+        }
+        if (blockSteps >= nextClock) {
+          nextClock = blockSteps + BLOCK_CLOCK_EVERY;
+          if (Date.now() - t0 > maxMillis) {
+            this.incomplete = `more than ${maxMillis} ms`;
+            break;
+          }
+        }
       }
+      if (this.incomplete) break;
       const t = block.term;
       const tsite = `${bid}.T`;
       this.reach.set(tsite, (this.reach.get(tsite) ?? 0) + states.length);
