@@ -13,7 +13,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { kernelDir, treeFiles, measureCheck } from './speed';
+import { gitSource, kernelDir, treeFiles, measureCheck } from './speed';
 import { measureUncertain, uncertainFiles } from './uncertain';
 import { RULES } from '../simulator/src/rules';
 
@@ -119,7 +119,7 @@ async function main(): Promise<void> {
     p('ten slowest functions (simulation):');
     for (const s of c.slowestFunctions) p(`  ${s.millis.toFixed(1).padStart(7)} ms  ${s.function}  ${s.where}`);
   }
-  fs.writeFileSync(path.join(outDir, 'census.json'), JSON.stringify({ date: new Date().toISOString(), command: 'npm run census', versions: out }, null, 1) + '\n');
+  fs.writeFileSync(path.join(outDir, 'census.json'), JSON.stringify({ date: new Date().toISOString(), command: 'npm run census', source: gitSource(), versions: out }, null, 1) + '\n');
   process.stdout.write(`\nwrote ${path.relative(process.cwd(), path.join(outDir, 'census.json'))}\n`);
 }
 

@@ -21,7 +21,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { spawn } from 'child_process';
-import { kernelDir, treeFiles, bareParse, measureCheck, CheckRun } from './speed';
+import { gitSource, kernelDir, treeFiles, bareParse, measureCheck, CheckRun } from './speed';
 import { measureLatency } from './lsp-latency';
 import { measureMemory } from './lsp-memory';
 
@@ -295,7 +295,7 @@ async function main(): Promise<void> {
   log(`folio-lens bench, ${started}: ${machine.nproc} x ${machine.cpu}, node ${machine.node}, load ${load().join(' ')}`);
   const runs = [];
   for (const v of versions) runs.push(await benchVersion(v));
-  const result = { started, finished: new Date().toISOString(), machine, command: 'npm run bench', runs };
+  const result = { started, finished: new Date().toISOString(), machine, command: 'npm run bench', source: gitSource(), runs };
   fs.writeFileSync(path.join(outDir, 'bench.json'), JSON.stringify(result, null, 1) + '\n');
   fs.writeFileSync(path.join(outDir, 'latency.svg'), latencySvg(runs.map((r) => ({ label: r.version, samples: r.lsp.editSamplesMs, p50: r.lsp.edits.p50, p95: r.lsp.edits.p95 }))));
   fs.writeFileSync(path.join(outDir, 'scaling.svg'), scalingSvg(runs.map((r) => ({ label: r.version, points: r.scaling.points, slope: r.scaling.cpu.secondsPerMegabyte, intercept: r.scaling.cpu.interceptSeconds }))));

@@ -21,6 +21,19 @@ export function kernelDir(version: '6.12' | '6.1', arg?: string): string {
   return execFileSync(script, [version], { encoding: 'utf8' }).trim();
 }
 
+/** The commit the checkout is at, and whether engine or bench sources differ from it (figures belong to a commit). */
+export function gitSource(): { commit: string; modified: string[] } {
+  const root = path.resolve(__dirname, '..', '..');
+  try {
+    const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
+    const modified = execFileSync('git', ['status', '--porcelain', '--', 'simulator', 'server', 'bench'], { cwd: root, encoding: 'utf8' })
+      .split('\n').filter(Boolean).map((l) => l.slice(3));
+    return { commit, modified };
+  } catch {
+    return { commit: 'unknown', modified: [] };
+  }
+}
+
 export function treeFiles(dir: string): string[] {
   return collectFiles([path.join(dir, 'fs'), path.join(dir, 'mm')]).files.filter((f) => f.endsWith('.c'));
 }
