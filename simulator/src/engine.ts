@@ -191,7 +191,7 @@ const MAX_TRACE_PATHS = 500;
 /** The clock is read every this many states. */
 const CLOCK_EVERY = 64;
 /** inside blocks, the clock is read every this many (state, event) steps */
-const BLOCK_CLOCK_EVERY = 1024;
+const BLOCK_CLOCK_EVERY = 256;
 
 class Engine {
   readonly fn: FunctionIR;
@@ -1411,23 +1411,23 @@ class Engine {
           const outs = this.event(s, ev, site);
           if (this.trace) for (const o of outs) next.push(this.traceStep(o, ev.loc.line, eventText(ev)));
           else for (const o of outs) next.push(o);
+          if (++blockSteps >= nextClock) {
+            nextClock = blockSteps + BLOCK_CLOCK_EVERY;
+            if (Date.now() - t0 > maxMillis) {
+              this.incomplete = `more than ${maxMillis} ms`;
+              break;
+            }
+          }
         }
+        if (this.incomplete) break;
         states = next;
         // The budget holds inside a block too: a long block whose calls each
         // fork the state (found by fuzzing: a half-typed line that turns a
         // loop body into one statement) multiplies its states with every
         // event, and a block with thousands of events takes long per state.
-        blockSteps += states.length;
         if (states.length > maxStates) {
           this.incomplete = `more than ${maxStates} states`;
           break;
-        }
-        if (blockSteps >= nextClock) {
-          nextClock = blockSteps + BLOCK_CLOCK_EVERY;
-          if (Date.now() - t0 > maxMillis) {
-            this.incomplete = `more than ${maxMillis} ms`;
-            break;
-          }
         }
       }
       if (this.incomplete) break;
