@@ -27,7 +27,7 @@ export function gitSource(): { commit: string; modified: string[] } {
   try {
     const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
     const modified = execFileSync('git', ['status', '--porcelain', '--', 'simulator', 'server', 'bench'], { cwd: root, encoding: 'utf8' })
-      .split('\n').filter(Boolean).map((l) => l.slice(3));
+      .split('\n').filter(Boolean).map((l) => l.slice(3)).filter((f) => !f.startsWith('bench/results/'));
     return { commit, modified };
   } catch {
     return { commit: 'unknown', modified: [] };
