@@ -81,3 +81,14 @@ test('fuzz regression: a half-typed call in a loop (one long block of forking ca
   assert.ok(inc, JSON.stringify(res.diagnostics));
   assert.match(inc.message, /demo_expand/);
 });
+
+test('fuzz regression: 5,000 folio parameters are set up in linear time (was 2 s before the budget was looked at)', async () => {
+  const analyzer = await Analyzer.create();
+  const text = ADVERSARIAL.find((a) => a.name === 'many-params-5000')!.gen(() => 0.5, []);
+  const t = performance.now();
+  const res = analyzer.analyzeText('many-params.c', text, { kernelVersion: '6.12' });
+  const ms = performance.now() - t;
+  assert.equal(res.error, undefined);
+  assert.ok(res.slowest && res.slowest.millis < 1000, JSON.stringify(res.slowest));
+  assert.ok(ms < 5000, `${ms.toFixed(0)} ms`);
+});

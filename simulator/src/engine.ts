@@ -1341,7 +1341,12 @@ class Engine {
   // ------------------------------------------------------------------ exploration
 
   initialState(): State {
-    let s = emptyState();
+    const s = emptyState();
+    // the state is not shared yet: fill its maps directly (withObj and
+    // withVar copy them, quadratic in the parameters; fuzzing found 2 s
+    // spent here, before the budget is looked at, for 5,000 of them)
+    const objs = new Map(s.objs);
+    const vars = new Map(s.vars);
     for (const p of this.fn.params) {
       const kind = this.tracked.get(p.name);
       if (!kind || p.out) continue;
@@ -1355,10 +1360,10 @@ class Engine {
         locked: entryLocked, entryLocked,
         lockNote: held ? { loc: this.fn.nameLoc, call: '', text: `held at entry (annotation)` } : undefined,
       });
-      s = withObj(s, o);
-      s = withVar(s, p.name, { obj: o.id });
+      objs.set(o.id, o);
+      vars.set(p.name, { obj: o.id });
     }
-    return s;
+    return { ...s, objs, vars };
   }
 
   run(): EngineResult {
