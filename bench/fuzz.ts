@@ -98,6 +98,17 @@ const TOKENS = [
   '({ ', ' })', '__attribute__((unused))', 'typeof(folio)', 'sizeof(struct folio)', '[[', ']]', '<:', ':>', '??=', '@', '`', '$',
   '0x', '1e', '.5', 'L"x"', 'u8"', 'R"(', ')"', '\t', '\r', '\r\n', '\f', '\v',
 ];
+/** kernel idioms the masker rewrites (loop macros, guards, cleanup attributes, annotations) */
+const IDIOMS = [
+  'list_for_each_entry(folio, &list, lru) ', 'list_for_each_entry_safe(folio, tmp, &list, lru) {', 'xa_for_each(&x, i, folio) ',
+  'for_each_set_bit(i, map, n) ', 'folio_batch_for_each(fbatch, i, folio)', 'guard(rcu)();', 'scoped_guard (spinlock, &l) {',
+  'struct folio *f __free(folio_put) = NULL;', '__cleanup(folio_put) ', '__acquires(&folio->lock) ', '__releases(x) ', '__must_hold(',
+  'unlikely(', 'likely(!', 'READ_ONCE(folio)', 'WRITE_ONCE(x, folio);', 'VM_BUG_ON_FOLIO(!folio_test_locked(folio), folio);',
+  'rcu_read_lock();', 'rcu_read_unlock();', 'spin_lock(&l);', 'xas_for_each(&xas, folio, ULONG_MAX) {', 'fallthrough;',
+  '#define for_each_thing(x) for (x = 0; x < 1; x++)\n', 'asm goto("" :::: out);', '__always_inline ', 'noinline ', '__init ',
+  'EXPORT_SYMBOL(f);\n', 'static_branch_unlikely(&k) ? ', 'do { } while (0)', '({ int __x = 0; __x; })', 'container_of(p, struct folio, lru)',
+  'folio_put(', 'folio_lock(folio', 'filemap_get_folio(mapping, ', '/* folio-lens: ignore */', '// folio-lens: ignore ref-leak\n',
+];
 const UNICODE = [
   '\u00e9', '\u00a0', '\u200b', '\u200e', '\u202e', '\ufeff', '\u2028', '\u2029', '\u{1F600}', '\uD800', '\uDFFF', '\u0301',
   '\uFFFD', '\uFFFF', '\u4e2d\u6587', '\u0627\u0644', '\u{10FFFF}', '\u0085',
@@ -185,6 +196,16 @@ export const MUTATORS: Record<string, Mutator> = {
     const end = t.indexOf('\n}', a);
     const body = t.slice(a, end < 0 ? t.length : end + 2);
     return t + '\n' + body.repeat(1 + int(r, 3));
+  },
+  kernelIdioms: (r, t) => insertAt(r, t, () => pick(r, IDIOMS), 1 + int(r, 4)),
+  tokenSoup: (r, t) => {
+    // a span replaced by tokens of the file itself, shuffled
+    const toks = t.match(/[A-Za-z_]\w*|\d+|->|&&|\|\||[^\s\w]/g) ?? [];
+    if (!toks.length) return t;
+    const [a, b] = span(r, t, 300);
+    let soup = '';
+    for (let i = 0, n = 1 + int(r, 60); i < n; i++) soup += pick(r, toks) + (r() < 0.3 ? '\n' : ' ');
+    return t.slice(0, a) + soup + t.slice(b);
   },
   stripNewlines: (r, t) => {
     const [a, b] = span(r, t, 3000);
