@@ -3,7 +3,10 @@
  * focus, parse, extract, simulate).
  *
  *   node out/bench/fuzz.js [--count N] [--seed S] [--workers W] [--timeout MS]
- *                          [--no-adversarial] [--out DIR]
+ *                          [--adversarial-timeout MS] [--no-adversarial]
+ *                          [--only I,J,...] [--out DIR]
+ *
+ * FOLIO_FUZZ_TRACE=1 makes each worker log the start and end of each input.
  *
  * Inputs are generated deterministically from (seed, index):
  * - index < ADVERSARIAL.length (unless --no-adversarial): shapes built in
@@ -32,7 +35,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { Worker, isMainThread, parentPort, workerData } from 'worker_threads';
+import { Worker, isMainThread, parentPort, workerData, threadId } from 'worker_threads';
 import { DEFAULT_BUDGET } from '../simulator/src/api-types';
 
 /** How far past its budget's maxMillis one function's simulation may run before the fuzzer calls it a failure. */
@@ -373,6 +376,8 @@ async function workerMain(): Promise<void> {
   const { maskKernelC } = require('../server/src/kernelc/mask') as typeof import('../server/src/kernelc/mask');
   const analyzer = await Analyzer.create();
   parentPort!.on('message', (job: Job) => {
+    const trace = process.env.FOLIO_FUZZ_TRACE ? (what: string) => process.stderr.write(`fuzz worker ${threadId}: ${what} #${job.index} ${new Date().toISOString()}\n`) : undefined;
+    trace?.('start');
     const input = makeInput(seed, job.index, corpus, adversarial);
     slowest = undefined;
     const out: Outcome = { index: job.index, label: input.label, chars: input.text.length, millis: 0, functions: 0, overBudget: 0 };
@@ -399,6 +404,7 @@ async function workerMain(): Promise<void> {
     }
     out.millis = performance.now() - t;
     out.slowest = slowest;
+    trace?.(`end (${out.millis.toFixed(0)} ms)`);
     parentPort!.postMessage(out);
   });
   parentPort!.postMessage({ ready: true });
@@ -568,11 +574,12 @@ async function cli(argv: string[]): Promise<number> {
   const seed = Number(arg(argv, '--seed') ?? 1);
   const workers = Number(arg(argv, '--workers') ?? Math.max(1, require('os').availableParallelism?.() ?? 2));
   const timeoutMs = Number(arg(argv, '--timeout') ?? 10000);
+  const adversarialTimeoutMs = Number(arg(argv, '--adversarial-timeout') ?? 60000);
   const only = arg(argv, '--only')?.split(',').map(Number);
   const outDir = path.resolve(arg(argv, '--out') ?? path.join(ROOT, 'test-output', 'fuzz'));
   let last = 0;
   const rep = await runFuzz({
-    count, seed, workers, timeoutMs, only, outDir,
+    count, seed, workers, timeoutMs, adversarialTimeoutMs, only, outDir,
     adversarial: !argv.includes('--no-adversarial'),
     progress: (d, n) => {
       const now = Date.now();
