@@ -8,10 +8,7 @@
  */
 import type { Parser } from 'web-tree-sitter';
 import { createParser } from './parser';
-import { maskKernelC } from './kernelc/mask';
-import type { MaskResult } from './kernelc/mask-types';
-import { focusRelevant, matchIndex } from './kernelc/focus';
-import { CONTRACTS } from '../../simulator/src/contracts';
+import { focusText, isRelevantText, relevantRegex, safeMask } from './relevance';
 import { extractFile, extractFunctionAt } from './extract';
 import { analyseFile, simulateFunction } from '../../simulator/src/index';
 import type { SimResult, Summary } from '../../simulator/src/api-types';
@@ -41,19 +38,9 @@ export interface FileResult {
   timing: { mask: number; parse: number; extract: number; simulate: number };
 }
 
-/**
- * What makes text matter to the lifecycle: a call named in the contract
- * table, or a `struct folio` / `struct page` declaration (a function that
- * has neither holds no tracked object and calls nothing that moves one).
- * Used to skip files, and functions within a file, before parsing.
- */
-const RELEVANT_SOURCE =
-  '\\b(?:' + [...new Set(CONTRACTS.map((c) => c.name))].sort((a, b) => b.length - a.length).join('|') + ')\\b|struct\\s+(?:folio|page)\\b';
-const RELEVANT = new RegExp(RELEVANT_SOURCE);
-const RELEVANT_ALL = new RegExp(RELEVANT_SOURCE, 'g');
-
+/** Whether text can matter to the lifecycle with the built-in contracts (see relevance.ts). */
 export function isRelevant(text: string): boolean {
-  return RELEVANT.test(text);
+  return isRelevantText(text, relevantRegex(undefined));
 }
 
 /** Files larger than this are reported and skipped (they are not kernel C a person edits). */
@@ -77,16 +64,17 @@ export class Analyzer {
       result.error = 'binary file (contains NUL bytes)';
       return result;
     }
-    if (!isRelevant(text)) return result;
+    const relevant = relevantRegex(opts.contracts);
+    if (!isRelevantText(text, relevant)) return result;
     let t = performance.now();
     let tree;
     try {
       const masked = safeMask(text);
       // parse only the functions that can matter (same offsets, other text blanked)
-      const focused = focusRelevant(masked.text, matchIndex(masked.text, RELEVANT_ALL));
+      const focused = focusText(masked.text, relevant);
       timing.mask = performance.now() - t;
       t = performance.now();
-      tree = this.parser.parse(focused.text);
+      tree = this.parser.parse(focused);
       timing.parse = performance.now() - t;
       if (!tree) throw new Error('the parser returned no tree');
       t = performance.now();
@@ -146,15 +134,6 @@ export class Analyzer {
     } finally {
       tree.delete();
     }
-  }
-}
-
-/** Masking must never cost the user a file: on an internal error, parse the text as it is. */
-function safeMask(text: string): MaskResult {
-  try {
-    return maskKernelC(text);
-  } catch {
-    return { text, rewrites: [] };
   }
 }
 

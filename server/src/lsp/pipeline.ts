@@ -6,9 +6,6 @@
  * workspace's, and whole-file summaries for the workspace index.
  */
 import type { Parser } from 'web-tree-sitter';
-import { maskKernelC } from '../kernelc/mask';
-import type { MaskResult } from '../kernelc/mask-types';
-import { focusRelevant, matchIndex } from '../kernelc/focus';
 import { extractFile } from '../extract';
 import { analyseFile, contractMap } from '../../../simulator/src/index';
 import { CONTRACTS, isNeutralCall } from '../../../simulator/src/contracts';
@@ -18,49 +15,8 @@ import type { Contract, KernelVersion } from '../../../simulator/src/contract-ty
 
 export { MAX_FILE_BYTES } from '../analyze';
 
-function escapeRe(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-const relevantCache = new WeakMap<object, RegExp>();
-const NO_EXTRA: Contract[] = [];
-
-/**
- * What makes text matter (as in analyze.ts): a call named in the contract
- * table or in the workspace's contracts, or a `struct folio`/`struct page`.
- * A global regex (use with matchIndex; reset lastIndex before test()).
- */
-export function relevantRegex(extra: readonly Contract[] | undefined): RegExp {
-  const key = extra && extra.length ? extra : NO_EXTRA;
-  let re = relevantCache.get(key);
-  if (!re) {
-    const names = [...new Set([...CONTRACTS, ...key].map((c) => c.name))].sort((a, b) => b.length - a.length);
-    re = new RegExp('\\b(?:' + names.map(escapeRe).join('|') + ')\\b|struct\\s+(?:folio|page)\\b', 'g');
-    relevantCache.set(key, re);
-  }
-  return re;
-}
-
-export function isRelevantText(text: string, re: RegExp): boolean {
-  re.lastIndex = 0;
-  const r = re.test(text);
-  re.lastIndex = 0;
-  return r;
-}
-
-/** Masking must never cost the user a file: on an internal error, parse the text as it is. */
-export function safeMask(text: string): MaskResult {
-  try {
-    return maskKernelC(text);
-  } catch {
-    return { text, rewrites: [] };
-  }
-}
-
-/** Masked text with the functions that cannot matter blanked (same length). */
-export function focusText(masked: string, re: RegExp): string {
-  return focusRelevant(masked, matchIndex(masked, re)).text;
-}
+import { relevantRegex, isRelevantText, safeMask, focusText } from '../relevance';
+export { relevantRegex, isRelevantText, safeMask, focusText };
 
 /** The engine's input for these options (what simulator/src/index.ts builds internally). */
 export function engineInput(opts: SimOptions, summaries: ReadonlyMap<string, Summary> | undefined, trace = false): EngineInput {

@@ -20,8 +20,7 @@
 import type { Parser } from 'web-tree-sitter';
 import { Analyzer, AnalyzeOptions } from '../analyze';
 import { createParser, type SyntaxNode } from '../parser';
-import { maskKernelC } from '../kernelc/mask';
-import type { MaskResult } from '../kernelc/mask-types';
+import { safeMask } from '../relevance';
 import { extractFile } from '../extract';
 import { compareDiagnostics, Diagnostic } from '../diagnostic';
 import type { FileChange } from './apply';
@@ -92,14 +91,6 @@ export function isSource(path: string | null): boolean {
 /** Finding identity across versions. */
 export function findingKey(d: Diagnostic): string {
   return [d.rule, d.function, d.object ?? '', d.call ?? ''].join('\u0000');
-}
-
-function safeMask(text: string): MaskResult {
-  try {
-    return maskKernelC(text);
-  } catch {
-    return { text, rewrites: [] };
-  }
 }
 
 /** The function definitions of `text` with their line ranges and damage (never throws). */
