@@ -27,7 +27,7 @@ export function relevantRegex(extra: readonly Contract[] | undefined): RegExp {
   const key = extra && extra.length ? extra : NO_EXTRA;
   let re = relevantCache.get(key);
   if (!re) {
-    const names = [...new Set([...CONTRACTS, ...key].map((c) => c.name))].sort((a, b) => b.length - a.length);
+    const names = [...new Set([...CONTRACTS, ...key].filter((c) => c.trigger !== false).map((c) => c.name))].sort((a, b) => b.length - a.length);
     re = new RegExp('\\b(?:' + names.map(escapeRe).join('|') + ')\\b|struct\\s+(?:folio|page)\\b', 'g');
     relevantCache.set(key, re);
   }

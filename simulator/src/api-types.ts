@@ -64,6 +64,12 @@ export interface Summary {
   uncertainParams: number[];
   /** stores one of its folio parameters to an out-parameter or structure */
   source: 'inferred' | 'annotation';
+  /**
+   * some path of the function waits for a userspace daemon: the call that
+   * does (fuse_simple_request). Callers holding a folio lock across it are
+   * told (lock-held-across-userspace-wait).
+   */
+  waitsForUserspace?: string;
 }
 
 export interface Budget {

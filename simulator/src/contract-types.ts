@@ -49,10 +49,34 @@ export type Effect =
   | { op: 'handoff'; arg?: number }
   /** the object is dereferenced (for use-after-put) */
   | { op: 'use'; arg?: number }
-  /** open a configured begin/end pair keyed by the argument's text */
-  | { op: 'pair-begin'; arg?: number; pair: string }
+  /**
+   * open a configured begin/end pair keyed by the argument's text, or by
+   * the variable the call's result is assigned to when `onResult` is set
+   * (igrab() returns the inode it pinned); with an `outcome`, only on success
+   */
+  | { op: 'pair-begin'; arg?: number; pair: string; onResult?: boolean }
   /** close a configured begin/end pair keyed by the argument's text */
-  | { op: 'pair-end'; arg?: number; pair: string };
+  | { op: 'pair-end'; arg?: number; pair: string }
+  /**
+   * the pair `pair` on the same argument must not be open, opened by this
+   * function before this call (clear_inode() before
+   * netfs_clear_inode_writeback()): `rule` is broken when it is
+   */
+  | { op: 'pair-not-after'; arg?: number; pair: string; rule: 'cookie-writeback-pin' }
+  /**
+   * the call maps DAX memory: the variables whose addresses are passed as
+   * the arguments `outArgs` (`&kaddr`, `&pfn`) receive a kernel address or
+   * a pfn that stays valid only while the inode that covers it is pinned
+   */
+  | { op: 'dax-map'; arg?: number; outArgs: number[] }
+  /** the call sends a request to a userspace daemon and sleeps until it answers (fuse_simple_request) */
+  | { op: 'userspace-wait'; arg?: number }
+  /**
+   * the call creates page-cache folios in the address_space given as
+   * argument `arg` (FGP_CREAT lookups, filemap_add_folio); with `flagsArg`,
+   * only when that argument's text has FGP_CREAT or FGP_WRITEBEGIN
+   */
+  | { op: 'cache-fill'; arg?: number; flagsArg?: number };
 
 /** How a call that can fail reports success. */
 export type Outcome =
@@ -79,8 +103,8 @@ export interface ReturnsObject {
 export interface Contract {
   /** the kernel function or macro name */
   name: string;
-  /** folio API or legacy page API */
-  api: 'folio' | 'page' | 'pair';
+  /** folio API, legacy page API, a begin/end pair, or another call the lifecycle rules care about (DAX, FUSE, netfs) */
+  api: 'folio' | 'page' | 'pair' | 'other';
   /** the kernel versions this entry describes */
   versions: KernelVersion[];
   /** where it was read: `include/linux/pagemap.h: folio_lock()` */
@@ -99,4 +123,21 @@ export interface Contract {
   reportsPrevious?: boolean;
   /** one line for hovers: what it requires and what it changes */
   doc: string;
+  /**
+   * false: naming this call does not by itself make a function worth
+   * parsing (iput() is everywhere in fs/; it matters only next to a DAX
+   * mapping or a folio call, which make the function relevant anyway)
+   */
+  trigger?: boolean;
+}
+
+/**
+ * What a begin/end pair family is, for reports and pictures. Pairs not
+ * listed here report as `pair-unbalanced`.
+ */
+export interface PairKind {
+  /** the rule an unbalanced pair breaks; null: tracked for other rules and pictures, never reported itself */
+  rule: 'pair-unbalanced' | 'cookie-use-unbalanced' | null;
+  /** what the count means, for the simulation view and hovers: `direct I/O in flight` */
+  label: string;
 }

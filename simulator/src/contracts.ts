@@ -31,13 +31,14 @@
  *   folio; `fail` cannot express xa_is_value().
  * - page_endio() (6.1, mm/filemap.c): unlocks or ends writeback depending on
  *   its is_write argument.
- * - igrab()/ihold()/iput(): igrab() returns the inode it pinned, so the pair
- *   key (argument text) differs between begin and end.
+ * - inode references are tracked (igrab(), ihold(), iput(), ...) only to
+ *   place DAX mappings inside them; they are never reported as leaks: inode
+ *   lifetimes cross functions through dentries, files and caches.
  * - inode_lock()/kiocb_start_write()/fscache_begin_read_operation(): lock
  *   helpers and I/O submission paths end these in another function by
  *   design; add them per subsystem with `extra` contracts if wanted.
  */
-import type { Contract, KernelVersion } from './contract-types';
+import type { Contract, KernelVersion, PairKind } from './contract-types';
 
 export const CONTRACTS: readonly Contract[] = [
   // ─── references ──────────────────────────────────────────────────────────
@@ -148,14 +149,14 @@ export const CONTRACTS: readonly Contract[] = [
   {
     name: '__filemap_get_folio', api: 'folio', versions: ['6.1'],
     source: 'mm/filemap.c: __filemap_get_folio()',
-    effects: [],
+    effects: [{ op: 'cache-fill', flagsArg: 2 }],
     returns: { kind: 'folio', ref: true, locked: 'flags', flagsArg: 2, fail: 'null' },
     doc: '6.1: referenced folio or NULL; locked with FGP_LOCK (and FGP_CREAT unless FGP_FOR_MMAP).',
   },
   {
     name: '__filemap_get_folio', api: 'folio', versions: ['6.12'],
     source: 'mm/filemap.c: __filemap_get_folio()',
-    effects: [],
+    effects: [{ op: 'cache-fill', flagsArg: 2 }],
     returns: { kind: 'folio', ref: true, locked: 'flags', flagsArg: 2, fail: 'err' },
     doc: '6.12: referenced folio or ERR_PTR (-ENOENT, -EAGAIN, -ENOMEM); locked with FGP_LOCK/FGP_CREAT.',
   },
@@ -190,21 +191,21 @@ export const CONTRACTS: readonly Contract[] = [
   {
     name: 'filemap_grab_folio', api: 'folio', versions: ['6.12'],
     source: 'include/linux/pagemap.h: filemap_grab_folio()',
-    effects: [],
+    effects: [{ op: 'cache-fill' }],
     returns: { kind: 'folio', ref: true, locked: true, fail: 'err' },
     doc: 'Finds or creates the folio: referenced and locked, or ERR_PTR(-ENOMEM).',
   },
   {
     name: 'read_cache_folio', api: 'folio', versions: ['6.1', '6.12'],
     source: 'mm/filemap.c: read_cache_folio()',
-    effects: [],
+    effects: [{ op: 'cache-fill' }],
     returns: { kind: 'folio', ref: true, locked: false, fail: 'err' },
     doc: 'Reads the folio in if needed: referenced, uptodate, unlocked; ERR_PTR on failure.',
   },
   {
     name: 'read_mapping_folio', api: 'folio', versions: ['6.1', '6.12'],
     source: 'include/linux/pagemap.h: read_mapping_folio()',
-    effects: [],
+    effects: [{ op: 'cache-fill' }],
     returns: { kind: 'folio', ref: true, locked: false, fail: 'err' },
     doc: 'read_cache_folio() with ->read_folio: referenced, uptodate, unlocked; ERR_PTR on failure.',
   },
@@ -260,49 +261,49 @@ export const CONTRACTS: readonly Contract[] = [
   {
     name: 'find_or_create_page', api: 'page', versions: ['6.1', '6.12'],
     source: 'include/linux/pagemap.h: find_or_create_page()',
-    effects: [],
+    effects: [{ op: 'cache-fill' }],
     returns: { kind: 'page', ref: true, locked: true, fail: 'null' },
     doc: 'Finds or adds the page: referenced and locked, or NULL on memory exhaustion.',
   },
   {
     name: 'grab_cache_page', api: 'page', versions: ['6.1', '6.12'],
     source: 'include/linux/pagemap.h: grab_cache_page()',
-    effects: [],
+    effects: [{ op: 'cache-fill' }],
     returns: { kind: 'page', ref: true, locked: true, fail: 'null' },
     doc: 'find_or_create_page() with the mapping\'s gfp: referenced and locked, or NULL.',
   },
   {
     name: 'grab_cache_page_nowait', api: 'page', versions: ['6.1', '6.12'],
     source: 'include/linux/pagemap.h: grab_cache_page_nowait()',
-    effects: [],
+    effects: [{ op: 'cache-fill' }],
     returns: { kind: 'page', ref: true, locked: true, fail: 'null' },
     doc: 'Like grab_cache_page() without blocking on the lock: referenced and locked, or NULL.',
   },
   {
     name: 'grab_cache_page_write_begin', api: 'page', versions: ['6.1', '6.12'],
     source: 'mm/folio-compat.c: grab_cache_page_write_begin()',
-    effects: [],
+    effects: [{ op: 'cache-fill' }],
     returns: { kind: 'page', ref: true, locked: true, fail: 'null' },
     doc: 'write_begin lookup (FGP_LOCK|FGP_WRITE|FGP_CREAT|FGP_STABLE): referenced, locked page or NULL.',
   },
   {
     name: 'read_cache_page', api: 'page', versions: ['6.1', '6.12'],
     source: 'mm/filemap.c: read_cache_page()',
-    effects: [],
+    effects: [{ op: 'cache-fill' }],
     returns: { kind: 'page', ref: true, locked: false, fail: 'err' },
     doc: 'Reads the page in if needed: referenced, uptodate, unlocked; ERR_PTR on failure.',
   },
   {
     name: 'read_cache_page_gfp', api: 'page', versions: ['6.1', '6.12'],
     source: 'mm/filemap.c: read_cache_page_gfp()',
-    effects: [],
+    effects: [{ op: 'cache-fill' }],
     returns: { kind: 'page', ref: true, locked: false, fail: 'err' },
     doc: 'read_cache_page() with explicit gfp: referenced, uptodate, unlocked; ERR_PTR on failure.',
   },
   {
     name: 'read_mapping_page', api: 'page', versions: ['6.1', '6.12'],
     source: 'include/linux/pagemap.h: read_mapping_page()',
-    effects: [],
+    effects: [{ op: 'cache-fill' }],
     returns: { kind: 'page', ref: true, locked: false, fail: 'err' },
     doc: 'read_cache_page() with ->read_folio: referenced, uptodate, unlocked; ERR_PTR on failure.',
   },
@@ -411,13 +412,13 @@ export const CONTRACTS: readonly Contract[] = [
   {
     name: 'filemap_add_folio', api: 'folio', versions: ['6.1', '6.12'],
     source: 'mm/filemap.c: filemap_add_folio()',
-    effects: [{ op: 'lock', arg: 1 }], outcome: 'zero',
+    effects: [{ op: 'cache-fill' }, { op: 'lock', arg: 1 }], outcome: 'zero',
     doc: 'Inserts the folio (2nd argument) locked, 0 on success; the cache takes its own references.',
   },
   {
     name: 'add_to_page_cache_lru', api: 'page', versions: ['6.1', '6.12'],
     source: 'mm/folio-compat.c: add_to_page_cache_lru()',
-    effects: [{ op: 'lock' }], outcome: 'zero',
+    effects: [{ op: 'cache-fill' }, { op: 'lock' }], outcome: 'zero',
     doc: 'filemap_add_folio() on the page\'s folio: 0 and locked on success; caller keeps its reference.',
   },
 
@@ -1094,6 +1095,120 @@ export const CONTRACTS: readonly Contract[] = [
     effects: [{ op: 'pair-end', pair: 'fscache_cookie' }],
     doc: 'fscache_unuse_cookie(cookie, aux, size): drops a fscache_use_cookie() pin.',
   },
+  // The writeback pin of seed 002: the netfs/fscache dirty_folio helper takes a
+  // cookie use (I_PINNING_NETFS_WB / I_PINNING_FSCACHE_WB) that ->write_inode
+  // drops with the unpin helper, and ->evict_inode with the clear helper, which
+  // must run before clear_inode().
+  {
+    name: 'netfs_clear_inode_writeback', api: 'other', versions: ['6.12'],
+    source: 'fs/netfs/misc.c: netfs_clear_inode_writeback()',
+    effects: [{ op: 'pair-not-after', pair: 'inode_cleared', rule: 'cookie-writeback-pin' }],
+    doc: 'Drops the cookie use pinned for writeback (I_PINNING_NETFS_WB) at eviction, before clear_inode().',
+  },
+  {
+    name: 'fscache_clear_inode_writeback', api: 'other', versions: ['6.1'],
+    source: 'include/linux/fscache.h: fscache_clear_inode_writeback()',
+    effects: [{ op: 'pair-not-after', arg: 1, pair: 'inode_cleared', rule: 'cookie-writeback-pin' }],
+    doc: '(cookie, inode, aux): drops the writeback pin (I_PINNING_FSCACHE_WB) at eviction, before clear_inode().',
+  },
+  {
+    name: 'clear_inode', api: 'pair', versions: ['6.1', '6.12'],
+    source: 'fs/inode.c: clear_inode()',
+    effects: [{ op: 'pair-begin', pair: 'inode_cleared' }],
+    trigger: false,
+    doc: 'Marks the inode I_FREEING | I_CLEAR at the end of ->evict_inode(); its cache pins must be gone by then.',
+  },
+
+  // ─── inode references (seed 001: a DAX mapping lives inside one) ───────
+  {
+    name: 'igrab', api: 'pair', versions: ['6.1', '6.12'],
+    source: 'fs/inode.c: igrab()',
+    effects: [{ op: 'pair-begin', pair: 'inode_ref', onResult: true }], outcome: 'true',
+    trigger: false,
+    doc: 'Takes a reference on the inode unless it is being freed; returns the inode or NULL. Drop it with iput().',
+  },
+  {
+    name: 'ihold', api: 'pair', versions: ['6.1', '6.12'],
+    source: 'fs/inode.c: ihold()',
+    effects: [{ op: 'pair-begin', pair: 'inode_ref' }],
+    trigger: false,
+    doc: 'Takes another reference on an inode the caller already holds one on. Drop it with iput().',
+  },
+  {
+    name: 'ilookup', api: 'pair', versions: ['6.1', '6.12'],
+    source: 'fs/inode.c: ilookup()',
+    effects: [{ op: 'pair-begin', pair: 'inode_ref', onResult: true }], outcome: 'true',
+    trigger: false,
+    doc: 'ilookup(sb, ino): the cached inode with a reference taken, or NULL. Drop it with iput().',
+  },
+  {
+    name: 'ilookup5', api: 'pair', versions: ['6.1', '6.12'],
+    source: 'fs/inode.c: ilookup5()',
+    effects: [{ op: 'pair-begin', pair: 'inode_ref', onResult: true }], outcome: 'true',
+    trigger: false,
+    doc: 'ilookup5(sb, hash, test, data): the cached inode with a reference taken, or NULL. Drop it with iput().',
+  },
+  {
+    name: 'iget_locked', api: 'pair', versions: ['6.1', '6.12'],
+    source: 'fs/inode.c: iget_locked()',
+    effects: [{ op: 'pair-begin', pair: 'inode_ref', onResult: true }], outcome: 'true',
+    trigger: false,
+    doc: 'iget_locked(sb, ino): the inode with a reference taken (I_NEW when just allocated), or NULL.',
+  },
+  {
+    name: 'iget5_locked', api: 'pair', versions: ['6.1', '6.12'],
+    source: 'fs/inode.c: iget5_locked()',
+    effects: [{ op: 'pair-begin', pair: 'inode_ref', onResult: true }], outcome: 'true',
+    trigger: false,
+    doc: 'iget5_locked(sb, hash, test, set, data): the inode with a reference taken (I_NEW when just allocated), or NULL.',
+  },
+  {
+    name: 'iput', api: 'pair', versions: ['6.1', '6.12'],
+    source: 'fs/inode.c: iput()',
+    effects: [{ op: 'pair-end', pair: 'inode_ref' }],
+    trigger: false,
+    doc: 'Drops an inode reference; the last one may evict the inode and free its blocks (and DAX memory behind them).',
+  },
+
+  // ─── DAX mappings ───────────────────────────────────────────────────────
+  {
+    name: 'dax_direct_access', api: 'other', versions: ['6.1', '6.12'],
+    source: 'include/linux/dax.h: dax_direct_access()',
+    effects: [{ op: 'dax-map', outArgs: [4, 5] }],
+    doc: '(dax_dev, pgoff, nr, mode, &kaddr, &pfn): maps pmem; for fsdax valid only while an inode reference covers it.',
+  },
+  {
+    name: 'dax_iomap_direct_access', api: 'other', versions: ['6.1', '6.12'],
+    source: 'fs/dax.c: dax_iomap_direct_access()',
+    effects: [{ op: 'dax-map', outArgs: [3, 4] }],
+    doc: '(iomap, pos, size, &kaddr, &pfn): dax_direct_access() for an iomap range of an inode.',
+  },
+
+  // ─── requests that wait for a userspace daemon (seed 003) ───────────────
+  {
+    name: 'fuse_simple_request', api: 'other', versions: ['6.1'],
+    source: 'fs/fuse/dev.c: fuse_simple_request()',
+    effects: [{ op: 'userspace-wait' }],
+    doc: 'Sends a FUSE request and sleeps until the daemon answers (request_wait_answer()), for as long as it likes.',
+  },
+  {
+    name: 'fuse_simple_request', api: 'other', versions: ['6.12'],
+    source: 'fs/fuse/fuse_i.h: fuse_simple_request()',
+    effects: [{ op: 'userspace-wait' }],
+    doc: 'Wraps __fuse_simple_request(): sends a FUSE request and sleeps until the daemon answers.',
+  },
+  {
+    name: '__fuse_simple_request', api: 'other', versions: ['6.12'],
+    source: 'fs/fuse/dev.c: __fuse_simple_request()',
+    effects: [{ op: 'userspace-wait' }],
+    doc: 'Sends a FUSE request and sleeps until the daemon answers.',
+  },
+  {
+    name: 'fuse_simple_idmap_request', api: 'other', versions: ['6.12'],
+    source: 'fs/fuse/fuse_i.h: fuse_simple_idmap_request()',
+    effects: [{ op: 'userspace-wait' }],
+    doc: 'fuse_simple_request() with an idmap: sends a FUSE request and sleeps until the daemon answers.',
+  },
   {
     name: 'sb_start_write', api: 'pair', versions: ['6.1', '6.12'],
     source: 'include/linux/fs.h: sb_start_write()',
@@ -1234,6 +1349,22 @@ export const CONTRACTS: readonly Contract[] = [
  * `versions` include `version` (or are empty, meaning every version) and
  * override built-in entries of the same name.
  */
+/**
+ * Begin/end pair families whose counts mean something beyond balance. A
+ * pair not listed here reports as `pair-unbalanced` and is labelled by its
+ * name.
+ */
+export const PAIR_KINDS: Readonly<Record<string, PairKind>> = {
+  inode_dio: { rule: 'pair-unbalanced', label: 'direct I/O in flight' },
+  fscache_cookie: { rule: 'cookie-use-unbalanced', label: 'cache cookie uses' },
+  inode_ref: { rule: null, label: 'inode references' },
+  inode_cleared: { rule: null, label: 'inode cleared (clear_inode)' },
+};
+
+export function pairKind(pair: string): PairKind {
+  return Object.prototype.hasOwnProperty.call(PAIR_KINDS, pair) ? PAIR_KINDS[pair] : { rule: 'pair-unbalanced', label: pair };
+}
+
 export function contractsFor(version: KernelVersion, extra?: Contract[]): Map<string, Contract> {
   const out = new Map<string, Contract>();
   for (const c of CONTRACTS) {

@@ -8,6 +8,7 @@ import type { Effect } from './contract-types';
 import type { Related } from './api-types';
 import type { RuleId } from './rules';
 import { msg } from './messages';
+import { pairKind } from './contracts';
 import { PAIR_CAP, REF_CAP, withObj, withPair, type Note, type Obj, type State } from './state';
 
 export interface Violation {
@@ -26,6 +27,8 @@ export interface EffectCtx {
   reportsPrevious: boolean;
   /** argument texts (for nArg counts and pair keys) */
   argTexts: string[];
+  /** the variable the call's result goes to, if any (pairs keyed by the result: igrab) */
+  result?: string;
   report(s: State, v: Violation): void;
 }
 
@@ -263,6 +266,10 @@ export function applyObjEffect(s: State, e: Effect, o: Obj, name: string, ctx: E
     case 'use':
     case 'pair-begin':
     case 'pair-end':
+    case 'pair-not-after':
+    case 'dax-map':
+    case 'userspace-wait':
+    case 'cache-fill':
       break;
   }
   return s;
@@ -270,7 +277,8 @@ export function applyObjEffect(s: State, e: Effect, o: Obj, name: string, ctx: E
 
 /** Apply a pair effect keyed by the argument text. */
 export function applyPairEffect(s: State, e: Extract<Effect, { op: 'pair-begin' | 'pair-end' }>, ctx: EffectCtx): State {
-  const text = ctx.argTexts[e.arg ?? 0] ?? '';
+  const text = e.op === 'pair-begin' && e.onResult ? ctx.result ?? '' : ctx.argTexts[e.arg ?? 0] ?? '';
+  if (!text) return s;
   const key = `${e.pair}(${text})`;
   const cur = s.pairs.get(key);
   if (e.op === 'pair-begin') {
@@ -282,7 +290,9 @@ export function applyPairEffect(s: State, e: Extract<Effect, { op: 'pair-begin' 
   if (cur === undefined || cur < 0) return withPair(s, key, Math.max(-PAIR_CAP, (cur ?? 0) - 1));
   if (cur === 0) {
     const n = s.pairNotes.get(key);
-    ctx.report(s, { rule: 'pair-unbalanced', message: msg.pairClosedTwice(key, callText(ctx.callee)), related: rel(n) });
+    const rule = pairKind(e.pair).rule;
+    if (rule === 'cookie-use-unbalanced') ctx.report(s, { rule, message: msg.cookieUnusedTwice(key, callText(ctx.callee)), related: rel(n) });
+    else if (rule) ctx.report(s, { rule, message: msg.pairClosedTwice(key, callText(ctx.callee)), related: rel(n) });
     return s;
   }
   return withPair(s, key, cur - 1, cur - 1 === 0 ? note(ctx, 'closed by') : undefined);

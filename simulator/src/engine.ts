@@ -15,12 +15,14 @@ import type { RuleId } from './rules';
 import {
   ANY, ERR, NEG, REF_CAP, NONZERO, POS, ZERO,
   emptyState, gc, isObjBinding, pruneScalars, namesOf, newObj, objOfVar, pathSteps, pushStep, scalarOf, snapshot, stateKey,
-  updObj, withObj, withVar, displayName,
+  updObj, withObj, withVar, withDax, withPair, displayName,
   type Binding, type LockState, type Note, type Obj, type State, type TraceNode,
 } from './state';
 import { applyObjEffect, applyPairEffect, callText, checkUse, putsArg, type EffectCtx, type Violation } from './effects';
 import { msg, withPath } from './messages';
 import { classifyCallee, isAliasCall, isPfnCall, type CallClass } from './callees';
+import { pairKind } from './contracts';
+import { canonInode, canonMapping } from './lifetimes';
 
 /** What a return looked like, for summary inference. */
 export interface ReturnRecord {
@@ -36,6 +38,8 @@ export interface ReturnRecord {
 
 export interface EngineResult extends SimResult {
   returns: ReturnRecord[];
+  /** a call on some explored path waits for a userspace daemon: the first such call's name */
+  waitsForUserspace?: string;
 }
 
 export interface EngineInput {
@@ -146,7 +150,10 @@ interface Cur {
 
 /** Summaries applied like contracts: param effects, uncertain params handed off, returns. */
 /** A contract as the engine uses it: summaries add handoffs that take no references. */
-export type SimContract = Contract & { softHandoff?: number[] };
+export type SimContract = Contract & { softHandoff?: number[]; waitVia?: string };
+
+/** Rules that stay warnings even when every path breaks them (a design trade-off the developer may have made on purpose). */
+const WARNING_ONLY: ReadonlySet<RuleId> = new Set<RuleId>(['lock-held-across-userspace-wait']);
 
 const summaryContracts = new WeakMap<Summary, SimContract>();
 export function summaryAsContract(s: Summary): SimContract {
@@ -163,6 +170,7 @@ export function summaryAsContract(s: Summary): SimContract {
     }
   }
   for (const i of soft) effects.push({ op: 'use', arg: i });
+  if (s.waitsForUserspace) effects.push({ op: 'userspace-wait' });
   c = {
     name: s.name,
     api: 'folio',
@@ -172,6 +180,7 @@ export function summaryAsContract(s: Summary): SimContract {
     returns: s.returns ? { kind: s.returns.kind, ref: s.returns.ref, locked: s.returns.locked, fail: s.returns.fail } : undefined,
     doc: '',
     softHandoff: soft,
+    waitVia: s.waitsForUserspace,
   } as SimContract;
   summaryContracts.set(s, c);
   return c;
@@ -504,9 +513,108 @@ class Engine {
 
   curCall?: string;
 
-  private ectx(ev: { callee: string; loc: Loc; resultUsed: boolean }, c: Contract | undefined, args: readonly Arg[], objName: () => string | undefined): EffectCtx {
+  // ------------------------------------------------------------------ lifetimes beyond the folio (seeds 001-004)
+
+  /** the first call found waiting for userspace on an explored path (for summaries) */
+  waitsForUserspace?: string;
+
+  /** `v` gets a new value: a DAX mapping in it, or an inode reference keyed by its name, no longer applies */
+  private forgetLifetimeVar(s: State, v: VarName): State {
+    if (s.dax.has(v)) s = withDax(s, v, undefined);
+    const key = `inode_ref(${v})`;
+    if (s.pairs.has(key)) {
+      s = withPair(s, key, undefined);
+      for (const [d, m] of s.dax) if (m.cover === key) s = withDax(s, d, undefined);
+    }
+    return s;
+  }
+
+  /** dax_direct_access(..., &kaddr, &pfn): the mappings are covered by the one inode reference this function holds, if it holds exactly one */
+  private daxMap(s: State, ev: CallEvent, outArgs: readonly number[]): State {
+    let cover: string | undefined;
+    let n = 0;
+    for (const [key, k] of s.pairs) {
+      if (k > 0 && key.startsWith('inode_ref(')) {
+        cover = key;
+        n++;
+      }
+    }
+    const call = callText(ev.callee);
+    for (const i of outArgs) {
+      const a = ev.args[i];
+      if (!a || a.var === undefined || !/^&\s*[A-Za-z_]\w*$/.test(a.text)) continue;
+      s = withDax(s, a.var, n === 1 ? { cover: cover!, note: { loc: ev.loc, call, text: `mapped by ${call} at line ${ev.loc.line}` } } : undefined);
+    }
+    return s;
+  }
+
+  private daxUse(s: State, v: VarName): void {
+    const m = s.dax.get(v)!;
+    if (s.pairs.get(m.cover) !== 0) return;
+    const put = s.pairNotes.get(m.cover);
+    const inode = m.cover.slice('inode_ref('.length, -1);
+    this.curCall = put ? put.call.replace(/\(\)$/, '') : undefined;
+    const related = [{ loc: m.note.loc, message: m.note.text }];
+    if (put) related.push({ loc: put.loc, message: `inode reference on '${inode}' dropped by ${put.call} at line ${put.loc.line}` });
+    this.report(s, { rule: 'dax-use-after-inode-put', message: msg.daxUseAfterInodePut(v, m.note, inode, put), related }, v);
+  }
+
+  /** Checks made at a call, before its effects: userspace waits, page-cache fills under direct I/O, writeback pins after clear_inode(). */
+  private lifetimeChecks(s: State, ev: CallEvent, c: Contract): void {
+    for (const e of c.effects) {
+      if (e.op === 'userspace-wait') this.userspaceWait(s, ev, (c as SimContract).waitVia);
+      else if (e.op === 'cache-fill') this.cacheFill(s, ev, e.arg ?? 0, e.flagsArg);
+      else if (e.op === 'pair-not-after') {
+        const t = ev.args[e.arg ?? 0]?.text;
+        if (!t) continue;
+        const key = `${e.pair}(${t})`;
+        if ((s.pairs.get(key) ?? 0) <= 0) continue;
+        const n = s.pairNotes.get(key);
+        this.report(s, { rule: e.rule, message: msg.writebackPinAfterClear(t, callText(ev.callee), n), related: n ? [{ loc: n.loc, message: n.text }] : [] }, t);
+      }
+    }
+  }
+
+  private userspaceWait(s: State, ev: CallEvent, via: string | undefined): void {
+    this.waitsForUserspace ??= via ?? ev.callee;
+    const call = callText(ev.callee);
+    for (const o of s.objs.values()) {
+      if (o.handedOff || o.value === 'null' || o.value === 'err') continue;
+      // locked by this function: by a lock call, a locking lookup, or by inserting it into the page cache
+      const locked = o.locked === 'held' && (o.lockedByUs || o.inCache);
+      const ref = o.refs > 0 && o.origin === 'acquired';
+      if (!locked && !ref) continue;
+      const name = displayName(s, o);
+      const what = locked
+        ? `is ${o.lockNote?.text.startsWith('locked ') ? o.lockNote.text : `locked${o.lockNote ? ` (${o.lockNote.text})` : ' by this function'}`}${ref ? ' and referenced' : ''}`
+        : `is held with a reference${o.refNote ? ` ${o.refNote.text}` : ''}`;
+      const note = locked ? o.lockNote : o.refNote;
+      this.curCall = ev.callee;
+      this.report(s, { rule: 'lock-held-across-userspace-wait', obj: o, message: msg.userspaceWait(name, call, what, via ? callText(via) : undefined), related: note ? [{ loc: note.loc, message: note.text }] : [] }, name);
+    }
+  }
+
+  private cacheFill(s: State, ev: CallEvent, arg: number, flagsArg: number | undefined): void {
+    if (flagsArg !== undefined && !/\bFGP_(?:CREAT|WRITEBEGIN)\b/.test(ev.args[flagsArg]?.text ?? '')) return;
+    const m = ev.args[arg]?.text;
+    if (!m) return;
+    const defs = this.fn.defs;
+    const target = canonMapping(m, defs);
+    if (!target) return;
+    for (const [key, n] of s.pairs) {
+      if (n <= 0 || !key.startsWith('inode_dio(')) continue;
+      const t = key.slice('inode_dio('.length, -1);
+      if (canonInode(t, defs) !== target) continue;
+      const note = s.pairNotes.get(key);
+      this.curCall = ev.callee;
+      this.report(s, { rule: 'pagecache-fill-during-dio', message: msg.cacheFillDuringDio(callText(ev.callee), t, note), related: note ? [{ loc: note.loc, message: note.text }] : [] }, t);
+    }
+  }
+
+  private ectx(ev: { callee: string; loc: Loc; resultUsed: boolean; result?: VarName }, c: Contract | undefined, args: readonly Arg[], objName: () => string | undefined): EffectCtx {
     return {
       callee: ev.callee,
+      result: ev.result,
       loc: ev.loc,
       resultUsed: ev.resultUsed,
       reportsPrevious: !!c?.reportsPrevious,
@@ -655,6 +763,8 @@ class Engine {
   private event(s: State, ev: Event, site: string): State[] {
     switch (ev.kind) {
       case 'call': {
+        if (ev.result !== undefined) s = this.forgetLifetimeVar(s, ev.result);
+        for (const a of ev.args) if (byAddress(a)) s = this.forgetLifetimeVar(s, a.var!);
         const out = this.call(s, ev, site);
         if (!this.opaque.size) return out;
         let killed: VarName[] | undefined;
@@ -668,7 +778,7 @@ class Engine {
         return killed ? out.map((st) => forgetVars(st, killed!)) : out;
       }
       case 'assign': {
-        const st = this.assign(s, ev, site);
+        const st = this.assign(this.forgetLifetimeVar(s, ev.dst), ev, site);
         const killed = this.opaqueKilled(ev.dst);
         return [killed ? forgetVars(st, killed) : st];
       }
@@ -684,6 +794,7 @@ class Engine {
         return [s];
       }
       case 'use': {
+        if (s.dax.size && s.dax.has(ev.var)) this.daxUse(s, ev.var);
         if (this.failedPointer(s, ev.var)) return [];
         const o = objOfVar(s, ev.var);
         if (o) checkUse(s, o, ev.var, ev.text, { report: (st, v) => this.report(st, v, ev.var) });
@@ -968,8 +1079,13 @@ class Engine {
       for (const e of c.effects) {
         const i = e.arg ?? 0;
         if (e.op === 'pair-begin' || e.op === 'pair-end') {
-          if (!this.pairKeyTracked(ev.args[i]?.text ?? '')) continue;
-          st = applyPairEffect(st, e, this.ectx(ev, c, ev.args, () => `${e.pair}(${ev.args[i]?.text ?? ''})`));
+          const keyText = e.op === 'pair-begin' && e.onResult ? ev.result ?? '' : ev.args[i]?.text ?? '';
+          if (!keyText || !this.pairKeyTracked(keyText)) continue;
+          st = applyPairEffect(st, e, this.ectx(ev, c, ev.args, () => `${e.pair}(${keyText})`));
+          continue;
+        }
+        if (e.op === 'dax-map') {
+          st = this.daxMap(st, ev, e.outArgs);
           continue;
         }
         const t = targets.get(i);
@@ -981,7 +1097,9 @@ class Engine {
       }
       return st;
     };
+    this.lifetimeChecks(s, ev, c);
     const touched = targets.size > 0;
+    const lifetime = c.effects.some((e) => e.op === 'pair-begin' || e.op === 'pair-end' || e.op === 'dax-map');
     const firstTarget = targets.values().next().value as Obj | undefined;
     const stepObj = targets.size === 1 ? firstTarget?.id : undefined;
     let out: State[];
@@ -1001,7 +1119,7 @@ class Engine {
       // asserted to succeed by its author (`WARN_ON(!folio_trylock(folio))`): only success continues
       if (ev.asserted && okFeasible) failFeasible = false;
       if (okFeasible) {
-        let ok = touched ? pushStep(s, ev.loc.line, `${call} succeeded`, stepObj) : s;
+        let ok = touched || lifetime ? pushStep(s, ev.loc.line, `${call} succeeded`, stepObj) : s;
         ok = apply(ok);
         if (PAGE_CACHE_ADD.test(ev.callee)) {
           // the folio is locked for the page cache's read protocol: whoever reads it unlocks it
@@ -1014,7 +1132,7 @@ class Engine {
         out.push(ok);
       }
       if (failFeasible) {
-        let bad = touched ? pushStep(s, ev.loc.line, `${call} failed`, stepObj) : s;
+        let bad = touched || lifetime ? pushStep(s, ev.loc.line, `${call} failed`, stepObj) : s;
         const failNote: Note = { loc: ev.loc, call, text: `${call} failed at line ${ev.loc.line}` };
         // the result went into an expression the checker cannot follow (`ret |= folio_lock_or_retry()`):
         // which paths failed is not known, so the failure teaches nothing
@@ -1035,7 +1153,7 @@ class Engine {
       if (touched) {
         const verb = c.effects.some((e) => e.op === 'put' && targets.has(e.arg ?? 0)) ? 'drops a reference' : '';
         s = pushStep(s, ev.loc.line, verb ? `${call} ${verb}` : call, stepObj);
-      } else if (c.effects.some((e) => e.op === 'pair-begin' || e.op === 'pair-end')) {
+      } else if (lifetime) {
         s = pushStep(s, ev.loc.line, call);
       }
       s = apply(s);
@@ -1243,9 +1361,12 @@ class Engine {
       if (n <= 0 || success) continue;
       const pair = key.slice(0, key.indexOf('('));
       if (!this.pairEnds.has(pair)) continue;
+      const rule = pairKind(pair).rule;
+      if (!rule) continue;
       const note = s.pairNotes.get(key);
       this.curCall = note ? note.call.replace(/\(\)$/, '') : undefined;
-      this.report(s, { rule: 'pair-unbalanced', message: msg.pairOpen(key, note?.call ?? 'a begin call', note?.loc.line), related: note ? [{ loc: note.loc, message: note.text }] : [] }, key);
+      const message = rule === 'cookie-use-unbalanced' ? msg.cookieOpen(key, note?.call ?? 'fscache_use_cookie()', note?.loc.line) : msg.pairOpen(key, note?.call ?? 'a begin call', note?.loc.line);
+      this.report(s, { rule, message, related: note ? [{ loc: note.loc, message: note.text }] : [] }, key);
     }
     this.curCall = undefined;
     if (this.inp.collectReturns) {
@@ -1449,7 +1570,7 @@ class Engine {
       if (e.finding.rule === 'private2-leak' && !this.endsPrivate2 && !(e.objId && this.p2HandedOff.has(e.objId))) continue;
       if (e.lostSites && ![...e.lostSites].some((x) => this.releasedSites.has(x))) continue;
       const reach = this.reach.get(e.site) ?? 0;
-      e.finding.severity = !this.incomplete && e.count >= reach ? 'error' : 'warning';
+      e.finding.severity = !this.incomplete && e.count >= reach && !WARNING_ONLY.has(e.finding.rule) ? 'error' : 'warning';
       findings.push(e.finding);
     }
     if (this.incomplete) {
@@ -1469,6 +1590,7 @@ class Engine {
       findings,
       stats: { states: this.states, millis, ...(this.incomplete ? { incomplete: this.incomplete } : {}) },
       returns: this.returns,
+      ...(this.waitsForUserspace ? { waitsForUserspace: this.waitsForUserspace } : {}),
     };
     if (this.trace) {
       const trace: Trace = { function: fn.name, paths: this.tracePaths, merged: this.merged };

@@ -231,6 +231,13 @@ export interface FunctionIR {
    * the producer of the IR does not know (no name is then taken for a global).
    */
   localNames?: VarName[];
+  /**
+   * Locals that hold an inode, an address_space or a file, assigned exactly
+   * once in the function: name → the text assigned (`inode->i_mapping`,
+   * `file_inode(iocb->ki_filp)`). Lets the simulator see that a mapping and
+   * an inode are the same file's. Absent or partial: those names are opaque.
+   */
+  defs?: Record<VarName, string>;
   blocks: Block[];
   entry: number;
   /** empty when extraction understood every statement of the body */

@@ -91,6 +91,27 @@ export const msg = {
   pairClosedTwice(key: string, call: string): string {
     return `${call} closes ${key}, which is already closed here`;
   },
+  cookieOpen(key: string, begin: string, line?: number): string {
+    const cookie = key.slice(key.indexOf('(') + 1, -1);
+    return `cache cookie '${cookie}' pinned by ${begin}${line ? ` at line ${line}` : ''} is not unpinned (fscache_unuse_cookie) on this return: the cache object stays in use`;
+  },
+  cookieUnusedTwice(key: string, call: string): string {
+    const cookie = key.slice(key.indexOf('(') + 1, -1);
+    return `${call} unpins cache cookie '${cookie}', which this function already unpinned here: the use count underflows`;
+  },
+  writebackPinAfterClear(inode: string, call: string, cleared: Note | undefined): string {
+    return `${call} drops the writeback pin of '${inode}' after clear_inode()${cleared ? `${line(cleared)}` : ''}: the pin must be cleared before clear_inode() (the inode is already I_CLEAR)`;
+  },
+  daxUseAfterInodePut(v: string, map: Note, inode: string, put: Note | undefined): string {
+    return `DAX mapping '${v}' (from ${map.call}${line(map)}) is used after ${put ? `${put.call}${line(put)}` : 'iput()'} dropped the reference on '${inode}', the only inode reference this function held when it mapped: the blocks behind the mapping can be freed once the inode goes`;
+  },
+  userspaceWait(name: string, call: string, what: string, waitCall: string | undefined): string {
+    const via = waitCall && waitCall !== call ? `, which waits for a userspace daemon in ${waitCall}` : ', which waits for a userspace daemon';
+    return `'${name}' ${what} across ${call}${via}: migration and reclaim of it wait as long as the daemon does`;
+  },
+  cacheFillDuringDio(call: string, inode: string, dio: Note | undefined): string {
+    return `${call} creates page-cache folios on '${inode}' while this function has direct I/O in flight on it (${dio ? `${dio.call}${line(dio)}` : 'inode_dio_begin()'}): buffered pages and the direct I/O can disagree about the data`;
+  },
   incomplete(fn: string, why: string): string {
     return `Folio Lens could not explore every path of ${fn}() (${why}); findings in it are limited to the paths explored and reported as warnings`;
   },

@@ -23,6 +23,11 @@ export const RULES = {
   'private2-leak': 'PG_private_2 started here is neither ended nor handed to I/O on some return path',
   'dirty-clear-unlocked': 'folio_clear_dirty_for_io is called without the folio lock',
   'pair-unbalanced': 'a begin/end pair is left open on some path, or closed twice',
+  'dax-use-after-inode-put': 'a DAX mapping is used after the inode reference that covered it was dropped',
+  'cookie-use-unbalanced': 'fscache_use_cookie() is left without fscache_unuse_cookie() on some path, or unused twice',
+  'cookie-writeback-pin': 'the cache writeback pin is cleared after clear_inode()',
+  'lock-held-across-userspace-wait': 'a folio lock or reference this function took is held while it waits for a userspace daemon',
+  'pagecache-fill-during-dio': 'page-cache folios are created on an inode while this function has direct I/O in flight on it',
   'analysis-incomplete': 'Folio Lens could not analyse all of this function',
 } as const;
 

@@ -159,12 +159,32 @@ export interface State {
   readonly pairs: ReadonlyMap<string, number>;
   /** metadata: where each pair was last opened (not part of the key) */
   readonly pairNotes: ReadonlyMap<string, Note>;
+  /**
+   * DAX mappings held in variables (`kaddr`, `pfn` from dax_direct_access):
+   * the inode_ref pair key that covered each when it was made (the `note`
+   * is metadata)
+   */
+  readonly dax: ReadonlyMap<VarName, DaxMapping>;
   readonly path: PathNode | null;
   readonly trace: TraceNode | null;
 }
 
+export interface DaxMapping {
+  /** `inode_ref(inode)`: the only inode reference this function held when it mapped */
+  readonly cover: string;
+  readonly note: Note;
+}
+
 export function emptyState(): State {
-  return { objs: new Map(), vars: new Map(), pairs: new Map(), pairNotes: new Map(), path: null, trace: null };
+  return { objs: new Map(), vars: new Map(), pairs: new Map(), pairNotes: new Map(), dax: new Map(), path: null, trace: null };
+}
+
+export function withDax(s: State, v: VarName, m: DaxMapping | undefined): State {
+  if (m === undefined && !s.dax.has(v)) return s;
+  const dax = new Map(s.dax);
+  if (m === undefined) dax.delete(v);
+  else dax.set(v, m);
+  return { ...s, dax };
 }
 
 export function withObj(s: State, o: Obj): State {
@@ -273,6 +293,11 @@ export function stateKey(s: State): string {
     parts.push('|');
     const ks = [...s.pairs.keys()].sort();
     for (const k of ks) parts.push(k + '=' + s.pairs.get(k));
+  }
+  if (s.dax.size) {
+    parts.push('|');
+    const ks = [...s.dax.keys()].sort();
+    for (const k of ks) parts.push(k + '~' + s.dax.get(k)!.cover);
   }
   return parts.join(';');
 }

@@ -112,8 +112,9 @@ export function summaryFromReturns(fn: FunctionIR, r: EngineResult): Summary | u
   }
 
   summary.source = source;
+  if (r.waitsForUserspace) summary.waitsForUserspace = r.waitsForUserspace;
   const hasFolioParam = fn.params.some((p) => (p.kind === 'folio' || p.kind === 'page') && !p.out);
-  if (!hasFolioParam && !summary.returns && !summary.params.length) return undefined;
+  if (!hasFolioParam && !summary.returns && !summary.params.length && !summary.waitsForUserspace) return undefined;
   return summary;
 }
 

@@ -21,6 +21,9 @@ import {
   strip,
 } from './expr';
 import { declaratorInfo, structKind } from './types';
+
+/** struct types whose locals' single definitions the simulator uses to relate mappings and inodes */
+const FILE_TYPES = /^struct\s+(?:inode|address_space|file)$/;
 import { end, fld, flds, ty, txt } from './nodes';
 
 /** Statements whose direct ERROR children must be straight-lined and whose damage must be reported. */
@@ -221,6 +224,7 @@ function lowerDecl(ctx: FnCtx, n: SyntaxNode): void {
     }
     const kind = sk !== 'other' && info.pointers === 1 && !info.array && !info.func ? sk : 'other';
     ctx.declare(info.name, kind, true, isStatic);
+    if (info.pointers === 1 && !info.array && !info.func && !isStatic && type && ty(type) === 'struct_specifier' && FILE_TYPES.test(type.text)) ctx.fileTyped.add(info.name);
     if (ctx.src.rewrites.size) {
       const next = decls[i + 1];
       const stop = next ? next.startIndex : end(n);

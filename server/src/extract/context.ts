@@ -94,6 +94,26 @@ export class FnCtx {
   asserting = 0;
   /** variables already reported as used in the current statement */
   readonly uses = new Set<string>();
+  /** what each variable was assigned; null once assigned more than once (or through its address) */
+  readonly defs = new Map<string, string | null>();
+  /** locals declared as `struct inode *`, `struct address_space *` or `struct file *` (their defs go into the IR) */
+  readonly fileTyped = new Set<string>();
+  /** variables that receive a DAX mapping here (`&kaddr` passed to dax_direct_access): every read of them is a use */
+  daxVars?: Set<string>;
+
+  noteDef(name: string, text: string | null): void {
+    this.defs.set(name, this.defs.has(name) ? null : text);
+  }
+
+  /** FunctionIR.defs: the single definitions of inode, mapping and file locals */
+  fileDefs(): Record<string, string> | undefined {
+    let out: Record<string, string> | undefined;
+    for (const name of this.fileTyped) {
+      const d = this.defs.get(name);
+      if (typeof d === 'string' && d.length <= 120) (out ??= {})[name] = d;
+    }
+    return out;
+  }
   /** function definitions found nested in this body (unbalanced braces) */
   readonly nested: SyntaxNode[] = [];
   /** the whole definition parsed without error: no statement needs checking */

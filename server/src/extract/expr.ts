@@ -256,6 +256,7 @@ export function evalExpr(ctx: FnCtx, n: SyntaxNode, used: boolean): Val {
   switch (ty(n)) {
     case 'identifier': {
       const name = txt(n);
+      if (ctx.daxVars?.has(name)) use(ctx, name, n);
       if (MACRO_CONST.test(name) && !ctx.kinds.has(name)) return {};
       return { var: name };
     }
@@ -538,7 +539,10 @@ export function evalCall(ctx: FnCtx, n: SyntaxNode, used: boolean, result?: VarN
     if (v.var) {
       arg.var = v.var;
       if (v.field) arg.field = v.field;
-    } else if (v.addrOf) arg.var = v.addrOf; // by address: the simulator reads `text` as `&var`
+    } else if (v.addrOf) {
+      arg.var = v.addrOf; // by address: the simulator reads `text` as `&var`
+      ctx.noteDef(v.addrOf, null);
+    }
     outArgs.push(arg);
   }
   const res = result ?? (used ? ctx.temp() : undefined);
@@ -652,6 +656,7 @@ function evalAssign(ctx: FnCtx, n: SyntaxNode): Val {
   if (!right) return targetVal(t);
   if (op(n) !== '=') {
     evalExpr(ctx, right, true);
+    if (t.kind === 'var') ctx.noteDef(t.name, null);
     if (t.kind === 'var' || t.kind === 'path') {
       ctx.emit({ kind: 'assign', dst: t.name, src: { kind: 'unknown', text: ctx.text(n) }, loc: ctx.loc(n) });
     }
@@ -664,6 +669,7 @@ function evalAssign(ctx: FnCtx, n: SyntaxNode): Val {
 /** `target = rhs`, with `whole` the node whose location the assignment gets. */
 export function assignTo(ctx: FnCtx, t: Target, rhs: SyntaxNode, whole: SyntaxNode): void {
   const r = strip(rhs);
+  if (t.kind === 'var') ctx.noteDef(t.name, ty(r) === 'conditional_expression' ? null : ctx.text(r, 120));
   if (ty(r) === 'conditional_expression' && t.kind !== 'none') {
     const c = fld(r, 'condition');
     const a = fld(r, 'consequence');

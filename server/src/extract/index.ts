@@ -21,6 +21,7 @@ import { FnCtx } from './context';
 import { finish, lowerBody, lowerStmt, unknownLoop } from './cfg';
 import { functionHeader, headerAnnotations } from './types';
 import { beginTree, endTree, fld, ty, txt } from './nodes';
+import { CONTRACTS } from '../../../simulator/src/contracts';
 
 export { printIR, printEvent, printTerm, printCond } from './print';
 export type { PrintOptions } from './print';
@@ -148,6 +149,7 @@ function extractFunction(
     const decl = fld(def, 'declarator');
     if (decl && !ctx.clean && decl.hasError) ctx.uncertainty(src.loc(decl.startIndex, decl.endIndex), 'syntax error in function header');
     for (const p of header.params) ctx.declare(p.name, p.out ? 'other' : p.kind, false);
+    if (body) ctx.daxVars = daxOutVars(body);
     if (body && ty(body) === 'compound_statement') lowerBody(ctx, body);
     else {
       ctx.uncertainty(loc, 'function body not found');
@@ -158,6 +160,8 @@ function extractFunction(
     fn.entry = g.entry;
     fn.locals = ctx.locals;
     fn.localNames = [...ctx.allLocals];
+    const defs = ctx.fileDefs();
+    if (defs) fn.defs = defs;
     fn.uncertain = ctx.uncertain;
     nested = ctx.nested;
     return { fn, nested };
@@ -180,4 +184,33 @@ function extractFunction(
     f.uncertain = [{ loc, reason: 'internal error during extraction: ' + errText(e) }];
     return { fn: f, nested };
   }
+}
+
+/** DAX mapping calls and the argument positions of their out-parameters, from the contract table. */
+const DAX_MAPS: ReadonlyMap<string, readonly number[]> = new Map(
+  CONTRACTS.flatMap((c) => c.effects.filter((e) => e.op === 'dax-map').map((e) => [c.name, (e as { outArgs: number[] }).outArgs] as const)),
+);
+const DAX_MAP_TEXT = new RegExp('\\b(?:' + [...DAX_MAPS.keys()].join('|') + ')\\s*\\(');
+
+/** The variables whose address a DAX mapping call receives in this body (`&kaddr`, `&pfn`). */
+function daxOutVars(body: SyntaxNode): Set<string> | undefined {
+  if (!DAX_MAP_TEXT.test(body.text)) return undefined;
+  const out = new Set<string>();
+  const stack: SyntaxNode[] = [body];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (ty(n) === 'call_expression') {
+      const fn = fld(n, 'function');
+      const idx = fn && ty(fn) === 'identifier' ? DAX_MAPS.get(txt(fn)) : undefined;
+      const args = idx ? fld(n, 'arguments')?.namedChildren ?? [] : [];
+      for (const i of idx ?? []) {
+        const a = args[i];
+        if (!a || ty(a) !== 'pointer_expression') continue;
+        const x = fld(a, 'argument');
+        if (x && ty(x) === 'identifier' && a.text.trimStart().startsWith('&')) out.add(txt(x));
+      }
+    }
+    for (const c of n.namedChildren) if (c) stack.push(c);
+  }
+  return out.size ? out : undefined;
 }

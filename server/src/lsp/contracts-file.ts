@@ -46,9 +46,13 @@ const OPS: Record<Effect['op'], { fields: string[]; required?: string[] }> = {
   use: { fields: ['arg'] },
   'pair-begin': { fields: ['arg', 'pair'], required: ['pair'] },
   'pair-end': { fields: ['arg', 'pair'], required: ['pair'] },
+  'pair-not-after': { fields: ['arg', 'pair', 'rule'], required: ['pair', 'rule'] },
+  'dax-map': { fields: ['outArgs'], required: ['outArgs'] },
+  'userspace-wait': { fields: [] },
+  'cache-fill': { fields: ['arg', 'flagsArg'] },
 };
 
-const CONTRACT_FIELDS = new Set(['name', 'api', 'versions', 'source', 'effects', 'outcome', 'returns', 'reportsPrevious', 'doc']);
+const CONTRACT_FIELDS = new Set(['name', 'api', 'versions', 'source', 'effects', 'outcome', 'returns', 'reportsPrevious', 'doc', 'trigger']);
 const RETURNS_FIELDS = new Set(['kind', 'ref', 'locked', 'flagsArg', 'fail']);
 
 class Invalid extends Error {
@@ -90,7 +94,12 @@ function effect(at: string, e: unknown): Effect {
   if ('arg' in e) index(`${at}.arg`, e.arg);
   if ('nArg' in e) index(`${at}.nArg`, e.nArg);
   if ('n' in e && (!Number.isInteger(e.n) || (e.n as number) < 1 || (e.n as number) > 64)) throw new Invalid(`${at}.n`, `${JSON.stringify(e.n)} is not a count of references (1 to 64)`);
-  if ('rule' in e) oneOf(`${at}.rule`, e.rule, ['writeback-unlocked', 'dirty-clear-unlocked']);
+  if ('rule' in e) oneOf(`${at}.rule`, e.rule, op === 'pair-not-after' ? ['cookie-writeback-pin'] : ['writeback-unlocked', 'dirty-clear-unlocked']);
+  if ('flagsArg' in e) index(`${at}.flagsArg`, e.flagsArg);
+  if ('outArgs' in e) {
+    if (!Array.isArray(e.outArgs) || e.outArgs.length === 0 || e.outArgs.length > 8) throw new Invalid(`${at}.outArgs`, 'a list of 1 to 8 argument indexes (the `&kaddr`, `&pfn` arguments)');
+    e.outArgs.forEach((x, i) => index(`${at}.outArgs[${i}]`, x));
+  }
   if ('ref' in e) bool(`${at}.ref`, e.ref);
   if ('pair' in e && (typeof e.pair !== 'string' || !e.pair)) throw new Invalid(`${at}.pair`, 'a pair is named by a non-empty string');
   return { ...e } as Effect;
@@ -101,7 +110,7 @@ function contract(at: string, c: unknown, file: string): Contract {
   unknownFields(at, c, CONTRACT_FIELDS);
   if (typeof c.name !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(c.name)) throw new Invalid(`${at}.name`, `${c.name === undefined ? 'missing' : JSON.stringify(c.name) + ' is not a C identifier'}`);
   const api = c.api ?? 'folio';
-  oneOf(`${at}.api`, api, ['folio', 'page', 'pair']);
+  oneOf(`${at}.api`, api, ['folio', 'page', 'pair', 'other']);
   let versions: Contract['versions'] = [];
   if (c.versions !== undefined) {
     if (!Array.isArray(c.versions)) throw new Invalid(`${at}.versions`, `a list of kernel versions (${KERNEL_VERSIONS.join(', ')})`);

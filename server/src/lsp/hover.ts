@@ -6,6 +6,7 @@
  * simulated paths through it.
  */
 import type { Contract, Effect } from '../../../simulator/src/contract-types';
+import { pairKind } from '../../../simulator/src/contracts';
 import type { ObjectSnapshot, SimResult, Summary, TraceStep } from '../../../simulator/src/api-types';
 import type { FunctionIR } from '../../../simulator/src/ir';
 
@@ -105,8 +106,12 @@ function effectText(e: Effect, args: string[] | undefined): { requires?: string;
     case 'private2-clear-raw': return { changes: `clears PG_private_2 on ${x}` };
     case 'handoff': return { changes: `takes ${x} over: its reference and lock are no longer this function's` };
     case 'use': return { requires: `${x} alive (it is dereferenced)` };
-    case 'pair-begin': return { changes: `opens ${e.pair} on ${x}` };
-    case 'pair-end': return { requires: `${e.pair} open on ${x}`, changes: `closes ${e.pair} on ${x}` };
+    case 'pair-begin': return { changes: `opens ${pairKind(e.pair).label} on ${e.onResult ? 'the returned object' : x}` };
+    case 'pair-end': return { requires: `${pairKind(e.pair).label} open on ${x}`, changes: `closes ${pairKind(e.pair).label} on ${x}` };
+    case 'pair-not-after': return { requires: `${x} not yet through ${pairKind(e.pair).label} (else ${e.rule})` };
+    case 'dax-map': return { changes: `maps DAX memory into ${e.outArgs.map((i) => argName(i, args)).join(' and ')}: valid while an inode reference covers it (dax-use-after-inode-put)` };
+    case 'userspace-wait': return { changes: 'sleeps until a userspace daemon answers: folio locks and references held across it block migration and reclaim (lock-held-across-userspace-wait)' };
+    case 'cache-fill': return { changes: `creates page-cache folios in ${x}${e.flagsArg !== undefined ? ` when ${argName(e.flagsArg, args)} has FGP_CREAT` : ''} (pagecache-fill-during-dio)` };
   }
 }
 
@@ -120,7 +125,7 @@ export function contractMarkdown(c: Contract, args: string[] | undefined): strin
   const out: string[] = [];
   const sig = args ? `${c.name}(${args.join(', ')})` : `${c.name}()`;
   const versions = c.versions.length ? `kernel ${c.versions.join(', ')}` : 'every kernel version';
-  out.push(`**\`${sig}\`** · ${c.api === 'pair' ? 'begin/end pair' : `${c.api} API`} · ${versions}`);
+  out.push(`**\`${sig}\`** · ${c.api === 'pair' ? 'begin/end pair' : c.api === 'other' ? 'kernel call' : `${c.api} API`} · ${versions}`);
   if (c.doc) out.push('', c.doc);
   const req: string[] = [], chg: string[] = [];
   for (const e of c.effects) {
