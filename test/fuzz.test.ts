@@ -41,7 +41,7 @@ const CI_SHAPES = [
   'unicode-identifiers', 'file-10mb',
 ];
 
-test('fuzz: adversarial shapes (empty, binary, 4,000 levels of nesting, 10 MB, ...): no crash, no hang', { timeout: 120000 }, async () => {
+test('fuzz: adversarial shapes (empty, binary, 4,000 levels of nesting, 10 MB, ...): no crash, no hang, no function over budget', { timeout: 120000 }, async () => {
   const only = CI_SHAPES.map((n) => {
     const i = ADVERSARIAL.findIndex((a) => a.name === n);
     assert.ok(i >= 0, n);
@@ -49,8 +49,8 @@ test('fuzz: adversarial shapes (empty, binary, 4,000 levels of nesting, 10 MB, .
   });
   const rep = await runFuzz({ count: 0, only, seed: 1, workers: 1, adversarialTimeoutMs: 30000, marginMs: CI_MARGIN_MS });
   assert.equal(rep.inputs, only.length);
-  const bad = rep.failures.filter((f) => f.kind !== 'over-budget');
-  assert.deepEqual(bad, [], describe(rep));
+  // no crash, no hang, and no function over its budget by more than the (CI) margin
+  assert.deepEqual(rep.failures, [], describe(rep));
   // the 10 MB file is refused with a message, not analysed
   assert.ok(rep.adversarial.find((a) => a.label === 'adversarial:file-10mb')?.refused, JSON.stringify(rep.adversarial));
   assert.ok(rep.adversarial.find((a) => a.label === 'adversarial:binary-with-nul')?.refused);
@@ -93,7 +93,17 @@ test('fuzz regression: 5,000 folio parameters are set up in linear time (was 2 s
   assert.ok(ms < 5000, `${ms.toFixed(0)} ms`);
 });
 
-test('fuzz: a 3 MB line after some other inputs in the same worker stops answering', { skip: 'open: reproducible with `node out/bench/fuzz.js --seed 1 --only 1,3,5,17,18,19,21,22,23,24 --workers 1 --adversarial-timeout 15000` (#24 line-3mb-identifier, or #21, gets no answer in 15-60 s), but each of those inputs alone, and pairs of them, take under 6 s; it also happens without workers (analyzeText on the same sequence in one thread hangs at #21), and run stage by stage after the same prefix it stops in focusRelevant (server/src/kernelc/focus.ts, after maskKernelC 0.1 s and matchIndex 16 ms), not every time; not root-caused' }, async () => {
-  const rep = await runFuzz({ count: 0, only: [1, 3, 5, 17, 18, 19, 21, 22, 23, 24], seed: 1, workers: 1, adversarialTimeoutMs: 15000, marginMs: CI_MARGIN_MS });
-  assert.deepEqual(rep.failures.filter((f) => f.kind === 'hang'), [], describe(rep));
+/**
+ * The hang found by `npm run fuzz`: after nesting-4000-comments and a few
+ * other shapes had been through it, TurboFan's code for focusRelevant spent
+ * minutes in memchr (String.prototype.indexOf) on the 3 MB line of
+ * line-3mb-calls, about one run in two. The scan now uses its own loops
+ * (server/src/kernelc/focus.ts). Run twice: it did not happen every time.
+ */
+test('fuzz regression: a 3 MB line after some other inputs in the same worker is answered (was a hang in focusRelevant)', { timeout: 120000 }, async () => {
+  for (let run = 0; run < 2; run++) {
+    const rep = await runFuzz({ count: 0, only: [1, 3, 5, 17, 18, 19, 21, 22, 23, 24], seed: 1, workers: 1, adversarialTimeoutMs: 20000, marginMs: CI_MARGIN_MS });
+    assert.equal(rep.inputs, 10);
+    assert.deepEqual(rep.failures, [], describe(rep));
+  }
 });
