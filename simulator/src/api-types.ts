@@ -81,6 +81,22 @@ export interface Budget {
 
 export const DEFAULT_BUDGET: Budget = { maxStates: 20000, maxMillis: 200 };
 
+/**
+ * What all the functions of one file may spend together (analyseFile). Once
+ * it is used up, the functions not yet simulated are not analysed: each gets
+ * an `analysis-incomplete` info finding saying so. A function already
+ * running keeps its own budget, so a file overshoots by at most one
+ * function's.
+ */
+export interface FileBudget {
+  /** distinct states of all the file's functions together (default 1,000,000) */
+  maxStates: number;
+  /** wall-clock milliseconds of all the file's functions together (default 10,000) */
+  maxMillis: number;
+}
+
+export const DEFAULT_FILE_BUDGET: FileBudget = { maxStates: 1000000, maxMillis: 10000 };
+
 export interface SimOptions {
   kernelVersion: KernelVersion;
   /** extra contracts (a subsystem's own helpers); they override built-in entries of the same name */
@@ -88,6 +104,8 @@ export interface SimOptions {
   /** summaries of functions defined elsewhere (same file or workspace) */
   summaries?: Map<string, Summary>;
   budget?: Budget;
+  /** for analyseFile: what the whole file may spend (DEFAULT_FILE_BUDGET) */
+  fileBudget?: FileBudget;
   /** record a full trace (for `folio-lens simulate` and the simulation view) */
   trace?: boolean;
 }
@@ -120,8 +138,16 @@ export interface TraceStep {
   /** the call or event, e.g. `folio_lock(folio)`, `if (IS_ERR(folio)): false`, `return 0` */
   text: string;
   objects: ObjectSnapshot[];
-  /** open begin/end pairs after the step, e.g. `inode_dio(inode): 1` */
-  pairs: { key: string; open: number }[];
+  /**
+   * begin/end pairs after the step, e.g. `inode_dio(inode): 1`; `label` says
+   * what the count means (`direct I/O in flight`, `inode references`)
+   */
+  pairs: { key: string; open: number; label?: string }[];
+  /**
+   * DAX mappings held in variables after the step: the inode reference that
+   * covers each, and whether that reference is still held
+   */
+  dax?: { name: string; cover: string; covered: boolean }[];
   violations: { rule: RuleId; message: string }[];
 }
 

@@ -28,6 +28,10 @@
  *   `analysis-incomplete` info finding is reported at the function's name,
  *   and the findings already found stay but are downgraded to `warning`
  *   (each is real on the path explored; "every path" can no longer be said).
+ *   analyseFile also has a budget for the whole file (`opts.fileBudget`,
+ *   DEFAULT_FILE_BUDGET): once its functions together have used it, the
+ *   rest are not simulated and each gets an `analysis-incomplete` finding
+ *   naming it and the reason.
  * - Ownership: a parameter (or an object of unknown origin) carries its
  *   caller's reference and an unknown lock state; only what the function
  *   itself provably does is judged. Puts of an object this function never
@@ -38,6 +42,7 @@
 import type { FileIR, FunctionIR } from './ir';
 import type { Contract, KernelVersion } from './contract-types';
 import type { SimOptions, SimResult, Summary } from './api-types';
+import { DEFAULT_FILE_BUDGET } from './api-types';
 import { contractsFor, isNeutralCall } from './contracts';
 import { runEngine, type EngineInput } from './engine';
 import { callGraph, inferWith, sccs, summaryFromReturns } from './summaries';
@@ -107,11 +112,25 @@ export function analyseFile(file: FileIR, opts: SimOptions): { results: Map<stri
   const known = new Map<string, Summary>(opts.summaries ?? []);
   const inferred = new Map<string, Summary>();
   const results = new Map<string, SimResult>();
+  const fileBudget = opts.fileBudget ?? DEFAULT_FILE_BUDGET;
+  const t0 = Date.now();
+  let states = 0;
+  let spent: string | undefined;
   for (const comp of sccs(g)) {
     const recursive = comp.length > 1 || !!g.get(comp[0])?.has(comp[0]);
     for (const name of comp) {
       const fns = byName.get(name) ?? [];
       fns.forEach((fn, i) => {
+        const key = i === 0 ? name : `${name}@${fn.loc.line}`;
+        if (!spent) {
+          const ms = Date.now() - t0;
+          if (ms > fileBudget.maxMillis) spent = `more than ${fileBudget.maxMillis} ms`;
+          else if (states > fileBudget.maxStates) spent = `more than ${fileBudget.maxStates} states`;
+        }
+        if (spent) {
+          results.set(key, notAnalysed(fn, spent));
+          return;
+        }
         const inp = engineInput(opts, known);
         let result: SimResult;
         if (recursive || fns.length > 1) {
@@ -125,11 +144,29 @@ export function analyseFile(file: FileIR, opts: SimOptions): { results: Map<stri
             known.set(name, r.summary);
           }
         }
-        results.set(i === 0 ? name : `${name}@${fn.loc.line}`, result);
+        states += result.stats.states;
+        results.set(key, result);
       });
     }
   }
   return { results, summaries: inferred };
+}
+
+/** The result of a function skipped because its file's budget (`why`) was used up by the functions before it. */
+function notAnalysed(fn: FunctionIR, why: string): SimResult {
+  const reason = `the file's budget for all its functions (${why}) was used up before it`;
+  return {
+    findings: [{
+      rule: 'analysis-incomplete',
+      severity: 'info',
+      message: `Folio Lens did not analyse ${fn.name}(): ${reason}; nothing is reported for it`,
+      function: fn.name,
+      loc: fn.nameLoc,
+      path: [],
+      related: [],
+    }],
+    stats: { states: 0, millis: 0, incomplete: `not analysed: ${reason}` },
+  };
 }
 
 export { runEngine } from './engine';
