@@ -128,3 +128,28 @@ test('a function with no recorded path says so', () => {
   sim.paths = [];
   assert.match(renderSimulation(sim), /No path through this function was recorded/);
 });
+
+test('lifetimes beyond the folio: inode references and DAX mappings get rows of their own', () => {
+  const sim = simulate('test/fixtures/rules/dax-use-after-inode-put.c', 'demofs_dax_peek');
+  const html = renderSimulation(sim);
+  const bad = sim.paths.find((p) => p.steps.some((s) => s.violations.some((v) => v.rule === 'dax-use-after-inode-put')));
+  assert.ok(bad, 'a path uses the mapping after iput()');
+  const mapped = bad.steps.find((s) => s.text.startsWith('avail = dax_direct_access'))!;
+  assert.deepEqual(mapped.pairs, [{ key: 'inode_ref(inode)', open: 1, label: 'inode references' }]);
+  assert.deepEqual(mapped.dax, [{ name: 'kaddr', cover: 'inode_ref(inode)', covered: true }]);
+  const put = bad.steps.find((s) => s.text === 'iput(inode)')!;
+  assert.deepEqual(put.dax, [{ name: 'kaddr', cover: 'inode_ref(inode)', covered: false }]);
+  assert.match(html, /<title>inode references on inode<\/title>iref inode</);
+  assert.match(html, /<title>DAX mapping in kaddr<\/title>DAX kaddr</);
+  assert.match(html, /class="refs pair none changed"[^>]*>!</);
+  assert.match(html, /class="badge error">dax-use-after-inode-put</);
+});
+
+test('direct I/O in flight is drawn as a labelled count', () => {
+  const sim = simulate('test/fixtures/rules/pagecache-fill-during-dio.c', 'demofs_dio_write');
+  const html = renderSimulation(sim);
+  assert.match(html, /<title>direct I\/O in flight on inode<\/title>DIO inode</);
+  const text = execFileSync(process.execPath, [path.join(ROOT, 'bin', 'folio-lens.js'), 'simulate', 'test/fixtures/rules/pagecache-fill-during-dio.c', 'demofs_dio_write'], { cwd: ROOT, encoding: 'utf8' });
+  assert.match(text, /direct I\/O in flight on inode: 1/);
+  assert.match(text, /!! pagecache-fill-during-dio: filemap_grab_folio\(\) creates page-cache folios on 'inode'/);
+});

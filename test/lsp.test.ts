@@ -253,6 +253,34 @@ describe('language server over stdio', () => {
     assert.equal(none, null);
   });
 
+  test('hover on lifetimes beyond the folio: DAX mappings and inode references', async () => {
+    const daxFile = path.join(dir, 'dax.c');
+    const daxText = fs.readFileSync(path.join(__dirname, '..', '..', 'test', 'fixtures', 'rules', 'dax-use-after-inode-put.c'), 'utf8');
+    fs.writeFileSync(daxFile, daxText);
+    const daxUri = fileUri(daxFile);
+    const p = client.diagnostics(daxUri, 1);
+    await client.open(daxUri, daxText, 1);
+    const d = await within(p, 15000, 'diagnostics of dax.c');
+    assert.ok((d.diagnostics as Diag[]).some((x) => x.code === 'dax-use-after-inode-put'));
+    // the mapping variable where it is used after iput(): its inode reference was dropped
+    const use = lineOf(daxText, 'memcpy(buf, kaddr, len);') - 1;
+    const h = await client.request<{ contents: { value: string } }>('textDocument/hover', {
+      textDocument: { uri: daxUri },
+      position: { line: use, character: daxText.split('\n')[use].indexOf('kaddr') + 1 },
+    });
+    assert.match(h.contents.value, /\*\*lifetimes\*\* after line \d+/);
+    assert.match(h.contents.value, /\*\*DAX mapping in `kaddr`:\*\* \*\*its inode reference on `inode` was dropped\*\*/);
+    // the iput() call: the contract, and the inode reference count after it
+    const put = lineOf(daxText, 'iput(inode);') - 1;
+    const h2 = await client.request<{ contents: { value: string } }>('textDocument/hover', {
+      textDocument: { uri: daxUri },
+      position: { line: put, character: daxText.split('\n')[put].indexOf('iput') + 1 },
+    });
+    assert.match(h2.contents.value, /\*\*changes:\*\* closes inode references on `inode`/);
+    assert.match(h2.contents.value, /\*\*inode references on `inode`:\*\* 0/);
+    await client.conn.sendNotification('textDocument/didClose', { textDocument: { uri: daxUri } });
+  });
+
   test('code lens "Simulate" above each function that touches folios', async () => {
     const lenses = await client.request<{ range: Diag['range']; command: { title: string; command: string; arguments: unknown[] } }[]>('textDocument/codeLens', { textDocument: { uri } });
     assert.equal(lenses.length, 4);

@@ -112,10 +112,27 @@ interface Track {
   folded: Dim[];
 }
 
-function tracks(path: Path): { objects: Track[]; pairs: string[]; byStep: Map<string, Obj>[] } {
+/** Row headers for the begin/end pair families the simulator labels (the full label is the tooltip). */
+const PAIR_SHORT: Record<string, string> = {
+  'direct I/O in flight': 'DIO',
+  'cache cookie uses': 'cookie',
+  'inode references': 'iref',
+  'inode cleared (clear_inode)': 'cleared',
+};
+
+function pairHeader(key: string, label: string | undefined): { text: string; title: string } {
+  const i = key.indexOf('(');
+  const on = key.slice(i + 1, -1);
+  const short = label ? PAIR_SHORT[label] : undefined;
+  return short ? { text: `${short} ${on}`, title: `${label} on ${on}` } : { text: key, title: key };
+}
+
+function tracks(path: Path): { objects: Track[]; pairs: string[]; labels: Map<string, string | undefined>; dax: string[]; byStep: Map<string, Obj>[] } {
   const objects: Track[] = [];
   const known = new Set<string>();
   const pairs: string[] = [];
+  const labels = new Map<string, string | undefined>();
+  const dax: string[] = [];
   const byStep = path.steps.map((s) => {
     const m = new Map<string, Obj>();
     objectKeys(s).forEach((k, i) => {
@@ -126,7 +143,11 @@ function tracks(path: Path): { objects: Track[]; pairs: string[]; byStep: Map<st
         objects.push({ key: k, names: o.names, kind: o.kind, origin: o.origin, rows: [], folded: [] });
       }
     });
-    for (const p of s.pairs) if (!pairs.includes(p.key)) pairs.push(p.key);
+    for (const p of s.pairs) {
+      if (!pairs.includes(p.key)) pairs.push(p.key);
+      labels.set(p.key, p.label);
+    }
+    for (const d of s.dax ?? []) if (!dax.includes(d.name)) dax.push(d.name);
     return m;
   });
   for (const t of objects) {
@@ -138,7 +159,7 @@ function tracks(path: Path): { objects: Track[]; pairs: string[]; byStep: Map<st
       (known ? t.rows : t.folded).push(d);
     }
   }
-  return { objects, pairs, byStep };
+  return { objects, pairs, labels, dax, byStep };
 }
 
 function endText(path: Path): string {
@@ -157,10 +178,10 @@ function glyph(d: Dim, f: Flag, cx: number, cy: number, cls: string): string {
 }
 
 function lane(path: Path, index: number, total: number): string {
-  const { objects, pairs, byStep } = tracks(path);
+  const { objects, pairs, labels, dax, byStep } = tracks(path);
   const n = path.steps.length;
   const objectHeight = (t: Track) => GROUP + (t.rows.length + (t.folded.length ? 1 : 0)) * ROW;
-  const rows = objects.reduce((h, t) => h + objectHeight(t), 0) + pairs.length * ROW || ROW;
+  const rows = objects.reduce((h, t) => h + objectHeight(t), 0) + (pairs.length + dax.length) * ROW || ROW;
   // Rotated labels need as much height (and room on the right) as the longest one.
   const longest = Math.max(4, ...path.steps.map((s) => `${s.line} ${clip(s.text, LABEL_CHARS)}`.length));
   const slant = Math.ceil(longest * CHAR_W * Math.SQRT1_2) + 10;
@@ -195,10 +216,15 @@ function lane(path: Path, index: number, total: number): string {
     }
   }
   for (const p of pairs) {
-    out.push(`<text class="dim-label" x="${LABEL_W - 8}" y="${y + 13}" text-anchor="end">${esc(clip(p, 20))}</text>`);
+    const h = pairHeader(p, labels.get(p));
+    out.push(`<text class="dim-label" x="${LABEL_W - 8}" y="${y + 13}" text-anchor="end"><title>${esc(h.title)}</title>${esc(clip(h.text, 20))}</text>`);
     y += ROW;
   }
-  if (objects.length === 0 && pairs.length === 0) {
+  for (const d of dax) {
+    out.push(`<text class="dim-label" x="${LABEL_W - 8}" y="${y + 13}" text-anchor="end"><title>${esc(`DAX mapping in ${d}`)}</title>${esc(clip(`DAX ${d}`, 20))}</text>`);
+    y += ROW;
+  }
+  if (objects.length === 0 && pairs.length === 0 && dax.length === 0) {
     out.push(`<text class="dim-label" x="${LABEL_W - 8}" y="${y + 13}" text-anchor="end">nothing tracked</text>`);
   }
 
@@ -207,7 +233,7 @@ function lane(path: Path, index: number, total: number): string {
     const x = LABEL_W + i * COL;
     const cx = x + COL / 2;
     const bad = s.violations.length > 0;
-    const tip = [`line ${s.line}: ${s.text}`, ...s.objects.map(describe), ...s.pairs.map((p) => `${p.key}: ${p.open} open`), ...s.violations.map((v) => `${v.rule}: ${v.message}`)].join('\n');
+    const tip = [`line ${s.line}: ${s.text}`, ...s.objects.map(describe), ...s.pairs.map((p) => `${pairHeader(p.key, p.label).title}: ${p.open}`), ...(s.dax ?? []).map((d) => `DAX mapping ${d.name}: ${d.covered ? 'covered' : 'its inode reference was dropped'}`), ...s.violations.map((v) => `${v.rule}: ${v.message}`)].join('\n');
     out.push(`<g class="step${bad ? ' violation' : ''}" data-line="${s.line}" tabindex="0" role="button" aria-label="${esc(`line ${s.line}: ${s.text}`)}">`);
     out.push(`<title>${esc(tip)}</title>`);
     out.push(`<rect class="col-bg" x="${x + 1}" y="${gridTop - 2}" width="${COL - 2}" height="${height - gridTop}" rx="3"/>`);
@@ -250,13 +276,20 @@ function lane(path: Path, index: number, total: number): string {
       out.push(`<text class="refs pair ${open ? 'held' : 'none'} ${cls}" x="${cx}" y="${yy + 13}" text-anchor="middle">${open}</text>`);
       yy += ROW;
     }
+    for (const name of dax) {
+      const d = (s.dax ?? []).find((q) => q.name === name);
+      const was = prev ? (path.steps[i - 1]!.dax ?? []).find((q) => q.name === name) : undefined;
+      const cls = !was || !d || was.covered !== d.covered ? 'changed' : 'same';
+      if (d) out.push(`<text class="refs pair ${d.covered ? 'held' : 'none'} ${cls}" x="${cx}" y="${yy + 13}" text-anchor="middle">${d.covered ? 'ok' : '!'}</text>`);
+      yy += ROW;
+    }
     out.push('</g>');
   });
   out.push(...notes);
   out.push(`<line class="grid-top" x1="${LABEL_W}" y1="${gridTop}" x2="${LABEL_W + n * COL}" y2="${gridTop}"/>`);
   out.push('</svg>');
 
-  const nothing = objects.length === 0 && pairs.length === 0;
+  const nothing = objects.length === 0 && pairs.length === 0 && dax.length === 0;
   const head =
     `<summary class="lane-head"><span class="lane-title">Path ${index + 1} of ${total}</span>` +
     `<span class="lane-end">${esc(endText(path))}${nothing ? ' · nothing tracked' : ''}</span>` +

@@ -276,8 +276,8 @@ export function applyObjEffect(s: State, e: Effect, o: Obj, name: string, ctx: E
 }
 
 /** Apply a pair effect keyed by the argument text. */
-export function applyPairEffect(s: State, e: Extract<Effect, { op: 'pair-begin' | 'pair-end' }>, ctx: EffectCtx): State {
-  const text = e.op === 'pair-begin' && e.onResult ? ctx.result ?? '' : ctx.argTexts[e.arg ?? 0] ?? '';
+export function applyPairEffect(s: State, e: Extract<Effect, { op: 'pair-begin' | 'pair-end' }>, ctx: EffectCtx, keyText?: string): State {
+  const text = keyText ?? (e.op === 'pair-begin' && e.onResult ? ctx.result ?? '' : ctx.argTexts[e.arg ?? 0] ?? '');
   if (!text) return s;
   const key = `${e.pair}(${text})`;
   const cur = s.pairs.get(key);

@@ -152,6 +152,9 @@ interface Cur {
 /** A contract as the engine uses it: summaries add handoffs that take no references. */
 export type SimContract = Contract & { softHandoff?: number[]; waitVia?: string };
 
+/** A plain name or member path (`cookie`, `ctx->cookie`, `vi->cache.cookie`). */
+const PLACE_TEXT = /^[A-Za-z_]\w*(?:(?:->|\.)[A-Za-z_]\w*)*$/;
+
 /** Rules that stay warnings even when every path breaks them (a design trade-off the developer may have made on purpose). */
 const WARNING_ONLY: ReadonlySet<RuleId> = new Set<RuleId>(['lock-held-across-userspace-wait']);
 
@@ -213,6 +216,13 @@ class Engine {
   readonly relevant = new Set<VarName>();
   /** pair names that have a pair-end somewhere in this function */
   readonly pairEnds = new Set<string>();
+  /**
+   * Variables and member paths assigned exactly once in the function from
+   * another plain name (`ctx->cookie = cookie`): a pair begun on one and
+   * ended on the other is one pair. null: assigned more than once, or from
+   * something else.
+   */
+  readonly textAlias = new Map<string, string | null>();
   /**
    * private2-leak is reported only where the function shows it deals with
    * the end itself: it ends PG_private_2 somewhere, or hands the object on
@@ -425,6 +435,10 @@ class Engine {
       }
       for (const e of b.events) {
         if (e.kind === 'assign' && (e.src.kind === 'var' || e.src.kind === 'not')) copies.push([e.dst, e.src.name]);
+        if (e.kind === 'assign') {
+          const src = e.src.kind === 'var' ? e.src.name : e.src.kind === 'unknown' && PLACE_TEXT.test(e.src.text) ? e.src.text : undefined;
+          this.textAlias.set(e.dst, this.textAlias.has(e.dst) ? null : src ?? null);
+        }
         if (e.kind === 'call') {
           const c = this.contractFor(e.callee);
           if (c) {
@@ -513,6 +527,21 @@ class Engine {
 
   curCall?: string;
 
+  /**
+   * The text a pair end closes: its own, or the one it was copied from or
+   * to (`ctx->cookie = cookie; ... fscache_unuse_cookie(ctx->cookie)`) when
+   * only that one is open here.
+   */
+  private pairEndKey(s: State, pair: string, text: string): string {
+    if ((s.pairs.get(`${pair}(${text})`) ?? 0) > 0) return text;
+    const from = this.textAlias.get(text);
+    if (from && (s.pairs.get(`${pair}(${from})`) ?? 0) > 0) return from;
+    for (const [dst, src] of this.textAlias) {
+      if (src === text && (s.pairs.get(`${pair}(${dst})`) ?? 0) > 0) return dst;
+    }
+    return text;
+  }
+
   // ------------------------------------------------------------------ lifetimes beyond the folio (seeds 001-004)
 
   /** the first call found waiting for userspace on an explored path (for summaries) */
@@ -580,6 +609,8 @@ class Engine {
     const call = callText(ev.callee);
     for (const o of s.objs.values()) {
       if (o.handedOff || o.value === 'null' || o.value === 'err') continue;
+      // a private allocation is neither on the LRU nor in the page cache: migration and reclaim never look at it
+      if (o.fresh && !o.inCache) continue;
       // locked by this function: by a lock call, a locking lookup, or by inserting it into the page cache
       const locked = o.locked === 'held' && (o.lockedByUs || o.inCache);
       const ref = o.refs > 0 && o.origin === 'acquired';
@@ -1079,9 +1110,10 @@ class Engine {
       for (const e of c.effects) {
         const i = e.arg ?? 0;
         if (e.op === 'pair-begin' || e.op === 'pair-end') {
-          const keyText = e.op === 'pair-begin' && e.onResult ? ev.result ?? '' : ev.args[i]?.text ?? '';
+          let keyText = e.op === 'pair-begin' && e.onResult ? ev.result ?? '' : ev.args[i]?.text ?? '';
+          if (e.op === 'pair-end') keyText = this.pairEndKey(st, e.pair, keyText);
           if (!keyText || !this.pairKeyTracked(keyText)) continue;
-          st = applyPairEffect(st, e, this.ectx(ev, c, ev.args, () => `${e.pair}(${keyText})`));
+          st = applyPairEffect(st, e, this.ectx(ev, c, ev.args, () => `${e.pair}(${keyText})`), keyText);
           continue;
         }
         if (e.op === 'dax-map') {
@@ -1199,7 +1231,7 @@ class Engine {
         // a lookup that returns no reference: nothing this function knows of keeps the object alive
         id, kind: r.kind, origin: 'acquired', originText: origin, birthN: ok.path!.n,
         refs: r.ref ? 1 : 0, everOwned: r.ref, callerRef: false, value: 'valid', locked, lockedByUs: locked === 'held',
-        refNote: r.ref ? refNote : undefined, lockNote,
+        refNote: r.ref ? refNote : undefined, lockNote, fresh,
         ...(fresh ? { writeback: 'clear', dirty: 'clear', uptodate: 'clear', private: 'clear', private2: 'clear' } as const : {}),
       });
       ok = withObj(ok, o);
@@ -1444,7 +1476,8 @@ class Engine {
       line,
       text,
       objects: snapshot(s),
-      pairs: [...s.pairs].map(([key, open]) => ({ key, open })),
+      pairs: [...s.pairs].map(([key, open]) => ({ key, open, label: pairKind(key.slice(0, key.indexOf('('))).label })),
+      ...(s.dax.size ? { dax: [...s.dax].map(([name, m]) => ({ name, cover: m.cover, covered: (s.pairs.get(m.cover) ?? 0) > 0 })) } : {}),
       violations: this.cur?.violations ?? [],
     };
     return { ...s, trace: { prev: s.trace, step } };

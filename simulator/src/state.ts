@@ -105,6 +105,12 @@ export interface Obj {
   readonly loadedFrom?: VarName;
   /** where a contract took the object's references over (folio_batch_add) */
   readonly handNote?: Note;
+  /**
+   * metadata (fixed by the creation site, so not part of the key): a fresh
+   * allocation (folio_alloc, alloc_page), not in the page cache or on the
+   * LRU unless this function puts it there (inCache)
+   */
+  readonly fresh?: boolean;
 }
 
 /** Scalar value domain: a set of signs (plus "error pointer"), and the exact value when known. */

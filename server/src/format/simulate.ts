@@ -12,7 +12,8 @@ export interface SimulationJson {
       line: number;
       text: string;
       objects: ObjectSnapshot[];
-      pairs: { key: string; open: number }[];
+      pairs: { key: string; open: number; label?: string }[];
+      dax?: { name: string; cover: string; covered: boolean }[];
       violations: { rule: string; message: string }[];
     }[];
   }[];
@@ -43,6 +44,15 @@ export function describeObject(o: ObjectSnapshot): string {
   return `${o.names.join('=') || '(unnamed)'}${value}: ${refs}, ${lock}, ${flags}${o.handedOff ? ', handed off' : ''}`;
 }
 
+/** `inode_dio(inode): 1 open` in the words of its family: `direct I/O in flight on inode: 1` */
+export function pairText(p: { key: string; open: number; label?: string }): string {
+  const i = p.key.indexOf('(');
+  const on = p.key.slice(i + 1, -1);
+  if (!p.label || p.label === p.key.slice(0, i)) return `${p.key}: ${p.open} open`;
+  const n = p.open < 0 ? `${-p.open} released that this function did not take` : String(p.open);
+  return `${p.label} on ${on}: ${n}`;
+}
+
 export function simulationText(file: string, fn: FunctionIR, r: SimResult): string {
   const out: string[] = [];
   const paths = r.trace?.paths ?? [];
@@ -56,7 +66,8 @@ export function simulationText(file: string, fn: FunctionIR, r: SimResult): stri
     for (const s of p.steps) {
       out.push(`  ${String(s.line).padStart(5)}  ${s.text}`);
       for (const o of s.objects) out.push(`         ${describeObject(o)}`);
-      for (const pr of s.pairs) out.push(`         ${pr.key}: ${pr.open} open`);
+      for (const pr of s.pairs) out.push(`         ${pairText(pr)}`);
+      for (const d of s.dax ?? []) out.push(`         DAX mapping ${d.name}: covered by the inode reference on ${d.cover.slice(d.cover.indexOf("(") + 1, -1)}${d.covered ? '' : ' (dropped: do not use)'}`);
       for (const v of s.violations) out.push(`      !! ${v.rule}: ${v.message}`);
     }
   });

@@ -287,3 +287,45 @@ export function namesForArg(arg: string): string[] {
   if (inner && !out.includes(inner[1])) out.push(inner[1]);
   return out;
 }
+
+/**
+ * What the simulator knows at a line about the lifetimes beyond the folio
+ * that `names` take part in: begin/end pairs keyed by them (direct I/O in
+ * flight, cookie uses, inode references) and DAX mappings held in them.
+ * Empty when there is nothing to say.
+ */
+export function lifetimeMarkdown(r: SimResult, line: number, names: string[], call?: string): string {
+  const counts = new Map<string, Map<string, number>>();
+  let paths = 0;
+  const bump = (what: string, value: string) => {
+    let m = counts.get(what);
+    if (!m) counts.set(what, (m = new Map()));
+    m.set(value, (m.get(value) ?? 0) + 1);
+  };
+  const wanted = new Set(names.map((n) => n.replace(/\s+/g, '')));
+  for (const p of r.trace?.paths ?? []) {
+    let idx = call ? p.steps.findIndex((s) => s.line === line && s.text.includes(call + '(')) : -1;
+    if (idx < 0) for (let i = p.steps.length - 1; i >= 0; i--) if (p.steps[i].line === line) { idx = i; break; }
+    if (idx < 0) continue;
+    paths++;
+    const step: TraceStep = p.steps[idx];
+    for (const pr of step.pairs) {
+      const i = pr.key.indexOf('(');
+      const on = pr.key.slice(i + 1, -1);
+      if (!wanted.has(on.replace(/\s+/g, ''))) continue;
+      bump(`${pr.label ?? pr.key.slice(0, i)} on \`${on}\``, pr.open < 0 ? `${-pr.open} dropped that this function did not take` : String(pr.open));
+    }
+    for (const d of step.dax ?? []) {
+      if (!wanted.has(d.name)) continue;
+      const inode = d.cover.slice(d.cover.indexOf('(') + 1, -1);
+      bump(`DAX mapping in \`${d.name}\``, d.covered ? `covered by the inode reference on \`${inode}\`` : `**its inode reference on \`${inode}\` was dropped**: do not use it`);
+    }
+  }
+  if (!counts.size) return '';
+  const out = [`**lifetimes** after line ${line}${paths > 1 ? ` · ${paths} simulated paths reach it` : ''}`, ''];
+  for (const [what, m] of counts) {
+    const n = [...m.values()].reduce((a, b) => a + b, 0);
+    out.push(`- **${what}:** ${describeCounts(m, n, (k) => k)}${n < paths ? ` (not tracked on ${paths - n})` : ''}`);
+  }
+  return out.join('\n');
+}

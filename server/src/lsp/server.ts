@@ -48,9 +48,9 @@ import { simulationJson, type SimulationJson } from '../format/simulate';
 import { CHECK_PATCH_COMMAND, SIMULATE_COMMAND, STATUS_NOTIFICATION, type SimulateArgs, type StatusParams } from '../../../extension/src/protocol';
 import { DocumentAnalysis, type FnState, type RunOutcome } from './document';
 import { DEFAULT_SETTINGS, readSettings, type Settings } from './settings';
-import { parseContractsFile } from './contracts-file';
+import { parseContractsFile, readContractsFile } from './contracts-file';
 import { lineStarts, toLspDiagnostics, type DiagnosticData } from './convert';
-import { contractMarkdown, namesForArg, stateAtLine, stateMarkdown, summaryMarkdown, varKind, wordAt } from './hover';
+import { contractMarkdown, lifetimeMarkdown, namesForArg, stateAtLine, stateMarkdown, summaryMarkdown, varKind, wordAt } from './hover';
 import { leakFixes, suppressFix, type Fix } from './fixes';
 import { WorkspaceIndex } from './workspace';
 import { enabledRules, PatchChecker } from './patch';
@@ -320,11 +320,10 @@ export class FolioLensServer {
       this.setStatus();
       return;
     }
-    let text: string;
-    try {
-      text = fs.readFileSync(file, 'utf8');
-    } catch (e) {
-      const msg = `Folio Lens: foliolens.contractsFile: ${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); using the built-in contracts only`;
+    const read = readContractsFile(file, this.folders);
+    const text = 'text' in read ? read.text : '';
+    if ('error' in read) {
+      const msg = `Folio Lens: ${read.error}; using the built-in contracts only`;
       this.configError = msg;
       this.showOnce(MessageType.Error, msg);
       if (this.contracts) this.contracts = undefined;
@@ -599,15 +598,23 @@ export class FolioLensServer {
           if (at.before.length) parts.push(`*before it:* ${compact(at.before)}`);
         }
       }
+      if (fn && w.args?.length) {
+        const life = lifetimeMarkdown(st.analysis.traced(fn), line + 1, w.args.flatMap((a) => [a, ...namesForArg(a)]), w.word);
+        if (life) parts.push('---', life);
+      }
     } else {
       if (!fn) return null;
       const names = [...new Set([w.path, w.word])];
       const kind = varKind(fn.ir, w.word);
       const r = st.analysis.traced(fn);
       const at = stateAtLine(r, line + 1, names);
-      if (!kind && !at.after.length) return null;
-      if (at.paths) parts.push(stateMarkdown(names[0], at.after, at.paths, `after line ${line + 1}`));
-      else parts.push(`**\`${names[0]}\`** · ${kind ?? 'folio'} · no simulated path has a step on line ${line + 1}`);
+      const life = lifetimeMarkdown(r, line + 1, names);
+      if (!kind && !at.after.length && !life) return null;
+      if (kind || at.after.length) {
+        if (at.paths) parts.push(stateMarkdown(names[0], at.after, at.paths, `after line ${line + 1}`));
+        else parts.push(`**\`${names[0]}\`** · ${kind ?? 'folio'} · no simulated path has a step on line ${line + 1}`);
+      }
+      if (life) parts.push(life);
     }
     return { contents: { kind: 'markdown', value: parts.join('\n\n') }, range };
   }
