@@ -12,7 +12,17 @@
  * every version, `source` to the file, `doc` to "". Validation names the
  * file and the field of every problem; an entry with a problem is left out,
  * the others and the built-in table keep working.
+ *
+ * Hostile files (readContractsFile, and the limits below): the file must
+ * be inside a workspace folder once symbolic links are resolved (refused
+ * otherwise, there is no opt-in: copy it into the workspace), a regular
+ * file, and at most MAX_CONTRACTS_FILE_BYTES; a document may hold at most
+ * MAX_CONTRACTS entries of at most MAX_EFFECTS effects, strings of at most
+ * MAX_STRING characters, and nest at most MAX_DEPTH levels. Each refusal
+ * names the file and the field.
  */
+import * as fs from 'fs';
+import * as path from 'path';
 import type { Contract, Effect } from '../../../simulator/src/contract-types';
 import { KERNEL_VERSIONS } from '../../../simulator/src/contract-types';
 
@@ -21,6 +31,17 @@ export interface ContractsFileResult {
   /** one line each: `<file>: contracts[2].effects[0].op: ...` */
   errors: string[];
 }
+
+/** Larger contracts files are refused (a real one is a few kilobytes). */
+export const MAX_CONTRACTS_FILE_BYTES = 1024 * 1024;
+/** entries in one file */
+export const MAX_CONTRACTS = 2000;
+/** effects in one entry */
+export const MAX_EFFECTS = 32;
+/** characters in a name, doc, source or pair */
+export const MAX_STRING = 1000;
+/** nesting of arrays and objects anywhere in the document */
+export const MAX_DEPTH = 8;
 
 const OPS: Record<Effect['op'], { fields: string[]; required?: string[] }> = {
   get: { fields: ['arg', 'n'] },
@@ -77,6 +98,10 @@ function bool(field: string, v: unknown): void {
   if (typeof v !== 'boolean') throw new Invalid(field, `${JSON.stringify(v)} is not true or false`);
 }
 
+function str(field: string, v: unknown): void {
+  if (typeof v === 'string' && v.length > MAX_STRING) throw new Invalid(field, `a string of ${v.length} characters (at most ${MAX_STRING})`);
+}
+
 function unknownFields(at: string, o: Record<string, unknown>, known: Set<string> | string[]): void {
   const k = known instanceof Set ? known : new Set(known);
   for (const f of Object.keys(o)) if (!k.has(f)) throw new Invalid(`${at}.${f}`, `unknown field (known: ${[...k].join(', ')})`);
@@ -102,24 +127,30 @@ function effect(at: string, e: unknown): Effect {
   }
   if ('ref' in e) bool(`${at}.ref`, e.ref);
   if ('pair' in e && (typeof e.pair !== 'string' || !e.pair)) throw new Invalid(`${at}.pair`, 'a pair is named by a non-empty string');
+  if ('pair' in e) str(`${at}.pair`, e.pair);
   return { ...e } as Effect;
 }
 
 function contract(at: string, c: unknown, file: string): Contract {
   if (!isObj(c)) throw new Invalid(at, 'a contract is an object with at least "name" and "effects"');
   unknownFields(at, c, CONTRACT_FIELDS);
+  str(`${at}.name`, c.name);
+  str(`${at}.source`, c.source);
+  str(`${at}.doc`, c.doc);
   if (typeof c.name !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(c.name)) throw new Invalid(`${at}.name`, `${c.name === undefined ? 'missing' : JSON.stringify(c.name) + ' is not a C identifier'}`);
   const api = c.api ?? 'folio';
   oneOf(`${at}.api`, api, ['folio', 'page', 'pair', 'other']);
   let versions: Contract['versions'] = [];
   if (c.versions !== undefined) {
     if (!Array.isArray(c.versions)) throw new Invalid(`${at}.versions`, `a list of kernel versions (${KERNEL_VERSIONS.join(', ')})`);
+    if (c.versions.length > KERNEL_VERSIONS.length) throw new Invalid(`${at}.versions`, `${c.versions.length} entries (there are ${KERNEL_VERSIONS.length} kernel versions: ${KERNEL_VERSIONS.join(', ')})`);
     c.versions.forEach((v, i) => oneOf(`${at}.versions[${i}]`, v, KERNEL_VERSIONS));
     versions = c.versions as Contract['versions'];
   }
   if (c.source !== undefined && typeof c.source !== 'string') throw new Invalid(`${at}.source`, 'a string (where the helper is defined)');
   if (c.doc !== undefined && typeof c.doc !== 'string') throw new Invalid(`${at}.doc`, 'a string (one line for hovers)');
   if (!Array.isArray(c.effects)) throw new Invalid(`${at}.effects`, c.effects === undefined ? 'missing (a list of effects, [] for none)' : 'a list of effects');
+  if (c.effects.length > MAX_EFFECTS) throw new Invalid(`${at}.effects`, `${c.effects.length} effects (at most ${MAX_EFFECTS})`);
   const effects = c.effects.map((e, i) => effect(`${at}.effects[${i}]`, e));
   if (c.outcome !== undefined) oneOf(`${at}.outcome`, c.outcome, ['true', 'zero']);
   if (c.reportsPrevious !== undefined) bool(`${at}.reportsPrevious`, c.reportsPrevious);
@@ -151,6 +182,78 @@ function contract(at: string, c: unknown, file: string): Contract {
   return out;
 }
 
+/** The path of the first value nested deeper than MAX_DEPTH ('' for the top), or undefined. */
+function tooDeep(v: unknown, at: string, depth: number): string | undefined {
+  if (!v || typeof v !== 'object') return undefined;
+  if (depth >= MAX_DEPTH) return at;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const r = tooDeep(v[i], `${at}[${i}]`, depth + 1);
+      if (r !== undefined) return r;
+    }
+  } else {
+    for (const [k, x] of Object.entries(v)) {
+      const r = tooDeep(x, at ? `${at}.${k}` : k, depth + 1);
+      if (r !== undefined) return r;
+    }
+  }
+  return undefined;
+}
+
+/** Whether `p` is `dir` or inside it (both real paths). */
+function inside(p: string, dir: string): boolean {
+  const rel = path.relative(dir, p);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+/**
+ * Read the contracts file at `file` for a workspace of `folders`: refused
+ * (an `error` naming the file and the setting) when it is outside every
+ * folder once symbolic links are resolved, not a regular file, or larger
+ * than MAX_CONTRACTS_FILE_BYTES. Never reads more than that.
+ */
+export function readContractsFile(file: string, folders: readonly string[]): { text: string } | { error: string } {
+  const setting = 'foliolens.contractsFile';
+  let real: string;
+  try {
+    real = fs.realpathSync(file);
+  } catch (e) {
+    return { error: `${setting}: ${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` };
+  }
+  const realFolders = folders.map((f) => {
+    try {
+      return fs.realpathSync(f);
+    } catch {
+      return path.resolve(f);
+    }
+  });
+  if (!realFolders.some((d) => inside(real, d))) {
+    const where = realFolders.length ? `outside the workspace (${realFolders.join(', ')})` : 'not in a workspace folder (no folder is open)';
+    return { error: `${setting}: ${file}${real !== path.resolve(file) ? ` (really ${real})` : ''} is ${where}; it is not read. Put the contracts file inside the workspace and name it relative to the workspace folder` };
+  }
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(real, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) return { error: `${setting}: ${file} is not a regular file; it is not read` };
+    if (st.size > MAX_CONTRACTS_FILE_BYTES) return { error: `${setting}: ${file} is ${st.size} bytes, more than the ${MAX_CONTRACTS_FILE_BYTES} bytes (1 MB) a contracts file may have; it is not read` };
+    const buf = Buffer.alloc(Math.min(st.size, MAX_CONTRACTS_FILE_BYTES) + 1);
+    let got = 0;
+    for (;;) {
+      const n = fs.readSync(fd, buf, got, buf.length - got, null);
+      if (n === 0) break;
+      got += n;
+      if (got > MAX_CONTRACTS_FILE_BYTES) return { error: `${setting}: ${file} grew past the ${MAX_CONTRACTS_FILE_BYTES} bytes (1 MB) a contracts file may have while it was read; it is not read` };
+      if (got === buf.length) break;
+    }
+    return { text: buf.subarray(0, got).toString('utf8') };
+  } catch (e) {
+    return { error: `${setting}: ${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` };
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
 /** Where a JSON.parse error happened, as a line number, if the message says. */
 function jsonErrorLine(text: string, message: string): string {
   const m = /position (\d+)/.exec(message);
@@ -170,6 +273,8 @@ export function parseContractsFile(file: string, text: string): ContractsFileRes
     const m = (e as Error).message;
     return { contracts: [], errors: [`${file}: not valid JSON${jsonErrorLine(text, m)}: ${m}`] };
   }
+  const deep = tooDeep(doc, '', 0);
+  if (deep !== undefined) return { contracts: [], errors: [`${file}: ${deep || '(top level)'}: nested more than ${MAX_DEPTH} levels deep`] };
   let list: unknown;
   let base = 'contracts';
   if (Array.isArray(doc)) {
@@ -183,6 +288,9 @@ export function parseContractsFile(file: string, text: string): ContractsFileRes
     if (!Array.isArray(list)) return { contracts: [], errors: [`${file}: contracts: ${list === undefined ? 'missing' : 'not a list'} (the file is {"contracts": [...]})`] };
   } else {
     return { contracts: [], errors: [`${file}: the file is {"contracts": [...]}, not ${JSON.stringify(doc)}`] };
+  }
+  if ((list as unknown[]).length > MAX_CONTRACTS) {
+    return { contracts: [], errors: [`${file}: ${base || '(top level)'}: ${(list as unknown[]).length} entries (at most ${MAX_CONTRACTS})`] };
   }
   const contracts: Contract[] = [];
   const errors: string[] = [];
