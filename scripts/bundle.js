@@ -6,6 +6,10 @@
 //                      worker threads (pool.ts and lsp/workspace.ts load them
 //                      from beside themselves, by these names)
 //   dist/webview.js    the simulation view's script (browser, IIFE)
+// The native tree-sitter binding (`tree-sitter`, and tree-sitter-c's native
+// grammar) is never bundled: only the CLI loads it (server/src/parser-native.ts,
+// by name, at run time); the editor runs the wasm parser, and the .vsix does
+// not ship the native module.
 // web-tree-sitter's ESM build needs import.meta.url, which a CommonJS bundle
 // does not have: the bundle takes its CommonJS build instead. The wasm files
 // are not copied: parser.ts finds them in <package root>/grammars, and the
@@ -23,7 +27,7 @@ const node = {
   platform: 'node',
   format: 'cjs',
   target: 'node20',
-  external: ['vscode'],
+  external: ['vscode', 'tree-sitter', 'tree-sitter-c', 'node-gyp-build'],
   alias: { 'web-tree-sitter': rel('node_modules/web-tree-sitter/tree-sitter.cjs') },
   logLevel: 'warning',
   legalComments: 'none',
@@ -54,6 +58,12 @@ async function main() {
     else console.warn(`bundle: ${entry} does not exist: ${outfile} not built`);
   }
   await Promise.all(builds);
+  for (const f of ['dist/server.js', 'dist/worker.js', 'dist/index-worker.js']) {
+    // the native binding must stay out of the editor's bundle
+    if (fs.existsSync(rel(f)) && /tree_sitter_runtime_binding|node-gyp-build\/index\.js/.test(fs.readFileSync(rel(f), 'utf8'))) {
+      throw new Error(`bundle: ${f} contains the native tree-sitter binding`);
+    }
+  }
   for (const f of ['tree-sitter.wasm', 'tree-sitter-c.wasm']) {
     if (!fs.existsSync(rel(`grammars/${f}`))) throw new Error(`bundle: grammars/${f} is missing (run npm run build first)`);
   }

@@ -6,8 +6,7 @@
  * Never throws on user input: a file that cannot be analysed gives an error
  * string in the result, and the rest of the run goes on.
  */
-import type { Parser } from 'web-tree-sitter';
-import { createParser } from './parser';
+import { openParser, defaultBackend, type Backend, type CParser } from './parser';
 import { focusText, isRelevantText, relevantRegex, safeMask } from './relevance';
 import { extractFile, extractFunctionAt } from './extract';
 import { analyseFile, simulateFunction } from '../../simulator/src/index';
@@ -47,10 +46,16 @@ export function isRelevant(text: string): boolean {
 export const MAX_FILE_BYTES = 8 * 1024 * 1024;
 
 export class Analyzer {
-  private constructor(private readonly parser: Parser) {}
+  private constructor(private readonly parser: CParser) {}
 
-  static async create(): Promise<Analyzer> {
-    return new Analyzer(await createParser());
+  /** An analyzer parsing with `backend` (default: the process's, wasm unless the CLI chose; see parser.ts). */
+  static async create(backend: Backend = defaultBackend()): Promise<Analyzer> {
+    return new Analyzer(await openParser(backend));
+  }
+
+  /** Which tree-sitter runtime parses for this analyzer. */
+  get backend(): Backend {
+    return this.parser.backend;
   }
 
   analyzeText(file: string, text: string, opts: AnalyzeOptions): FileResult {

@@ -22,6 +22,7 @@ import { simulationJson, simulationText } from './format/simulate';
 import { KERNEL_VERSIONS, DEFAULT_KERNEL_VERSION, KernelVersion } from '../../simulator/src/contract-types';
 import { isRuleId, RULE_IDS } from '../../simulator/src/rules';
 import { runPatch } from './patch/cli';
+import { resolveBackend, setDefaultBackend } from './parser';
 
 const VERSION: string = (() => {
   try {
@@ -37,6 +38,8 @@ const USAGE = `usage:
   folio-lens patch [--tree DIR] [--format text|json] [--kernel-version ${KERNEL_VERSIONS.join('|')}] [--rule ID]... PATCH|-
   folio-lens patch --git A..B|COMMIT | --uncommitted [--format text|json] [--kernel-version ${KERNEL_VERSIONS.join('|')}]
   folio-lens --version
+every command also takes --parser native|wasm (or FOLIO_LENS_PARSER): the
+tree-sitter runtime; the default is native, and wasm when native does not load.
 
 check: analyse .c and .h files (folders recursively) and report folio/page
 lifecycle findings. Exit 0 when there is no error or warning, 1 when there
@@ -61,6 +64,7 @@ interface Parsed {
   tree?: string;
   git?: string;
   uncommitted?: boolean;
+  parser?: string;
 }
 
 export function parseArgs(argv: string[]): Parsed {
@@ -96,6 +100,12 @@ export function parseArgs(argv: string[]): Parsed {
       case '--tree': p.tree = value(); break;
       case '--git': p.git = value(); break;
       case '--uncommitted': p.uncommitted = true; break;
+      case '--parser': {
+        const v = value();
+        if (v !== 'native' && v !== 'wasm') throw new UsageError(`unknown parser '${v}' (native or wasm)`);
+        p.parser = v;
+        break;
+      }
       case '--jobs': {
         const n = Number(value());
         if (!Number.isInteger(n) || n < 1) throw new UsageError('--jobs needs a positive integer');
@@ -177,6 +187,18 @@ export async function main(argv: string[]): Promise<number> {
       return argv.length === 0 ? 2 : 0;
     }
     const p = parseArgs(argv);
+    if (['check', 'simulate', 'patch'].includes(p.command)) {
+      let choice;
+      try {
+        choice = await resolveBackend(p.parser);
+      } catch (e) {
+        // a parser asked for (by --parser or FOLIO_LENS_PARSER) that cannot be had
+        process.stderr.write(`folio-lens: ${(e as Error).message}\n`);
+        return 2;
+      }
+      if (choice.notice) process.stderr.write(choice.notice + '\n');
+      setDefaultBackend(choice.backend);
+    }
     switch (p.command) {
       case 'check': return await check(p);
       case 'simulate': return await simulate(p);
