@@ -140,4 +140,11 @@ export interface PairKind {
   rule: 'pair-unbalanced' | 'cookie-use-unbalanced' | null;
   /** what the count means, for the simulation view and hovers: `direct I/O in flight` */
   label: string;
+  /**
+   * the end may come from an I/O completion after the function returns
+   * success (a DIO's completion calls inode_dio_end()): an open pair is then
+   * reported only on error returns, unless the function ends the pair itself
+   * before a non-error return somewhere
+   */
+  async?: boolean;
 }

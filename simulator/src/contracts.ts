@@ -1355,7 +1355,9 @@ export const CONTRACTS: readonly Contract[] = [
  * name.
  */
 export const PAIR_KINDS: Readonly<Record<string, PairKind>> = {
-  inode_dio: { rule: 'pair-unbalanced', label: 'direct I/O in flight' },
+  // fs/iomap/direct-io.c iomap_dio_complete(), fs/direct-io.c dio_complete() and
+  // the filesystems' own completions (nfs_direct_complete()) call inode_dio_end()
+  inode_dio: { rule: 'pair-unbalanced', label: 'direct I/O in flight', async: true },
   fscache_cookie: { rule: 'cookie-use-unbalanced', label: 'cache cookie uses' },
   inode_ref: { rule: null, label: 'inode references' },
   inode_cleared: { rule: null, label: 'inode cleared (clear_inode)' },

@@ -64,6 +64,12 @@ interface FoundEntry {
    * (else the loop pins them on purpose)
    */
   lostSites?: Set<string>;
+  /**
+   * an asynchronously ended pair (inode_dio) open at a return that is not an
+   * error: it stands only if the function also ends that pair itself before
+   * some non-error return (else the I/O completion ends it)
+   */
+  asyncPair?: string;
 }
 
 /** The block of an event site `B.E` / `B.T`. */
@@ -490,7 +496,7 @@ class Engine {
 
   // ------------------------------------------------------------------ reporting
 
-  report(s: State, v: Violation, name?: string, lostSite?: string): void {
+  report(s: State, v: Violation, name?: string, lostSite?: string, asyncPair?: string): void {
     const cur = this.cur;
     const objName = name ?? (v.obj ? displayName(s, v.obj) : '');
     const key = `${v.rule}|${cur.loc.line}:${cur.loc.column}|${objName}`;
@@ -500,6 +506,8 @@ class Engine {
     const e = this.found.get(key);
     if (e) {
       if (e.site === cur.site) e.count++;
+      // one path that shows it unconditionally is enough
+      if (asyncPair === undefined) e.asyncPair = undefined;
       // a report with no pinning site makes the finding unconditional
       if (lostSite === undefined) e.lostSites = undefined;
       else e.lostSites?.add(lostSite);
@@ -511,6 +519,7 @@ class Engine {
       count: 1,
       objId: v.obj?.id,
       ...(lostSite !== undefined ? { lostSites: new Set([lostSite]) } : {}),
+      ...(asyncPair !== undefined ? { asyncPair } : {}),
       finding: {
         rule: v.rule,
         severity: 'warning',
@@ -1389,16 +1398,20 @@ class Engine {
       }
     }
     const success = this.successLike(s, rv, retB);
+    const error = this.errorLike(rv, retB);
     for (const [key, n] of s.pairs) {
-      if (n <= 0 || success) continue;
       const pair = key.slice(0, key.indexOf('('));
+      // ended here by this function before a return that is not an error: it ends this pair itself
+      if (n === 0 && !error && pairKind(pair).async) this.syncEnded.add(pair);
+      if (n <= 0 || success) continue;
       if (!this.pairEnds.has(pair)) continue;
-      const rule = pairKind(pair).rule;
+      const kind = pairKind(pair);
+      const rule = kind.rule;
       if (!rule) continue;
       const note = s.pairNotes.get(key);
       this.curCall = note ? note.call.replace(/\(\)$/, '') : undefined;
       const message = rule === 'cookie-use-unbalanced' ? msg.cookieOpen(key, note?.call ?? 'fscache_use_cookie()', note?.loc.line) : msg.pairOpen(key, note?.call ?? 'a begin call', note?.loc.line);
-      this.report(s, { rule, message, related: note ? [{ loc: note.loc, message: note.text }] : [] }, key);
+      this.report(s, { rule, message, related: note ? [{ loc: note.loc, message: note.text }] : [] }, key, undefined, kind.async && !error ? pair : undefined);
     }
     this.curCall = undefined;
     if (this.inp.collectReturns) {
@@ -1430,6 +1443,26 @@ class Engine {
    * return success with the pair left open for the caller, so an open pair
    * is reported only at the other returns.
    */
+  /** pairs of an asynchronously ended family that this function ends itself before a non-error return */
+  readonly syncEnded = new Set<string>();
+
+  /**
+   * The return is a failure: an error pointer, a negative constant other
+   * than -EIOCBQUEUED (queued: the completion finishes the I/O), a value
+   * known negative, or `err < 0 ? err : -EIO`.
+   */
+  private errorLike(rv: ReturnValue | undefined, retB: Binding | undefined): boolean {
+    if (!rv) return false;
+    if (/EIOCBQUEUED/.test(rv.text)) return false;
+    if (rv.errptr) return true;
+    if (rv.const !== undefined) return rv.const < 0;
+    if (retB && !isObjBinding(retB) && retB.mask !== 0 && (retB.mask & ~(NEG | ERR)) === 0) return true;
+    const t = rv.text.replace(/\s+/g, '');
+    if (/^-E[A-Z0-9]+$|^(?:ERR_PTR|PTR_ERR)\(/.test(t)) return true;
+    const m = /^\(?(\w+)<0\?\1:-E[A-Z0-9]+\)?$/.exec(t);
+    return !!m;
+  }
+
   private successLike(s: State, rv: ReturnValue | undefined, retB: Binding | undefined): boolean {
     if (!rv) return false;
     if (rv.errptr) return false;
@@ -1602,6 +1635,7 @@ class Engine {
     for (const e of this.found.values()) {
       if (e.finding.rule === 'private2-leak' && !this.endsPrivate2 && !(e.objId && this.p2HandedOff.has(e.objId))) continue;
       if (e.lostSites && ![...e.lostSites].some((x) => this.releasedSites.has(x))) continue;
+      if (e.asyncPair !== undefined && !this.syncEnded.has(e.asyncPair)) continue;
       const reach = this.reach.get(e.site) ?? 0;
       e.finding.severity = !this.incomplete && e.count >= reach && !WARNING_ONLY.has(e.finding.rule) ? 'error' : 'warning';
       findings.push(e.finding);
