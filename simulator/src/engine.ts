@@ -838,6 +838,8 @@ class Engine {
         if (this.failedPointer(s, ev.var)) return [];
         const o = objOfVar(s, ev.var);
         if (o) checkUse(s, o, ev.var, ev.text, { report: (st, v) => this.report(st, v, ev.var) });
+        // a pointer just dereferenced is not NULL from here on (a later `if (!page)` cannot be taken)
+        if (o && o.value === 'unknown') s = updObj(s, o.id, { value: 'valid' });
         return [s];
       }
     }
