@@ -1941,6 +1941,11 @@ export function condMasks(c: Exclude<Cond, { kind: 'unknown' }>, mask: number, c
         if (c.op === '==' || c.op === '!=') {
           if (c.op === '==') f |= ERR;
           else t |= ERR;
+        } else if (c.value >= 0 && (c.op === '<' || c.op === '<=')) {
+          // as a signed number an error pointer is negative (-MAX_ERRNO..-1): `ret < 0` holds for it
+          t |= ERR;
+        } else if (c.value >= 0 && (c.op === '>' || c.op === '>=')) {
+          f |= ERR;
         } else {
           t |= ERR;
           f |= ERR;
