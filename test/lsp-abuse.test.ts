@@ -4,8 +4,22 @@
  * unknown methods, requests for unknown documents and positions outside
  * them, 1,000 rapid edits, a close during analysis, a 10 MB file, a binary
  * file opened as C, a configuration change mid-analysis. The server must
- * stay up, answer with proper LSP errors, and its memory (RSS, read from
- * /proc) must come back near its level after the burst.
+ * stay up, answer with proper LSP errors, and its memory must come back
+ * near its level after the burst.
+ *
+ * Memory is read with the server's `foliolens/memoryUsage` request
+ * (server/src/lsp/memory.ts). This test starts the server with node's
+ * --expose-gc (the test only; the extension does not) so that the request
+ * can run a full collection first: heapUsed is then what the server really
+ * keeps. Measured on this machine (2 cores, November 2026): heapUsed
+ * 8 MB before the burst and 10 MB after it (the difference is compiled
+ * code), with the one demo document open again; RSS 71-88 MB before, 115-148
+ * MB some seconds after. The JS heap gives back everything the burst
+ * allocated (heapTotal goes 54 MB -> 13 MB); what RSS keeps is native memory
+ * glibc's allocator does not hand back to the system (V8's compiler zones,
+ * I/O buffers): with MALLOC_MMAP_THRESHOLD_ fixed it varied from +15 to +51
+ * MB, so no allocator setting was kept. The test bounds heapUsed tightly and
+ * RSS loosely.
  */
 import { test, describe, before, after } from 'node:test';
 import * as assert from 'node:assert/strict';
@@ -13,6 +27,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { LspClient, fileUri } from './lsp-client';
+import { MEMORY_REQUEST, type MemoryReport } from '../server/src/lsp/memory';
 import { ADVERSARIAL, rng } from '../bench/fuzz';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -45,13 +60,14 @@ describe('language server abuse', { timeout: 180000 }, () => {
   let stderr = '';
   let raw = '';
   const rss: Record<string, number | undefined> = {};
+  let heapBaseline: MemoryReport;
 
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'folio-lens-abuse-'));
     const file = path.join(dir, 'demo.c');
     fs.writeFileSync(file, DEMO);
     uri = fileUri(file);
-    client = new LspClient({ settings: {}, stderr: (s) => (stderr += s) });
+    client = new LspClient({ settings: {}, nodeArgs: ['--expose-gc'], stderr: (s) => (stderr += s) });
     // everything the server writes, also seen raw (the connection reads it too)
     client.proc.stdout!.on('data', (d: Buffer) => {
       raw += d.toString('utf8');
@@ -63,6 +79,7 @@ describe('language server abuse', { timeout: 180000 }, () => {
     assert.ok((await within(p, 20000, 'demo diagnostics')).diagnostics.length > 0);
     await sleep(500);
     rss.baseline = rssMb(client.proc.pid!);
+    heapBaseline = await client.request<MemoryReport>(MEMORY_REQUEST, { gc: true });
   });
 
   after(async () => {
@@ -227,19 +244,28 @@ describe('language server abuse', { timeout: 180000 }, () => {
     rss.afterBurst = rssMb(client.proc.pid!);
   });
 
-  test('memory comes back after the burst (RSS of the server process)', async (t) => {
-    // closed documents are dropped; give the collector a moment
-    let now = rssMb(client.proc.pid!);
-    for (let i = 0; i < 20 && now !== undefined && rss.baseline !== undefined && now > rss.baseline + 100; i++) {
+  /** Heap margin: compiled code and caches warmed by the burst (measured: 2 MB). */
+  const HEAP_MARGIN_MB = 16;
+  /** RSS margin: native memory the allocator keeps (measured: 30-75 MB). */
+  const RSS_MARGIN_MB = 150;
+
+  test(`memory comes back after the burst: heapUsed after a full GC within ${HEAP_MARGIN_MB} MB of its level before, RSS within ${RSS_MARGIN_MB} MB`, async (t) => {
+    const mb = (b: number) => b / 1048576;
+    assert.equal(heapBaseline.collected, true, 'the server runs with --expose-gc here');
+    // closed documents are dropped at once; a run still going for one stops at its next yield
+    let now = await client.request<MemoryReport>(MEMORY_REQUEST, { gc: true });
+    for (let i = 0; i < 20 && (mb(now.heapUsed) > mb(heapBaseline.heapUsed) + HEAP_MARGIN_MB || now.documents > 1); i++) {
       await sleep(500);
-      await client.request('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 0 } });
-      now = rssMb(client.proc.pid!);
+      now = await client.request<MemoryReport>(MEMORY_REQUEST, { gc: true });
     }
-    rss.settled = now;
-    t.diagnostic(`server RSS MB: ${JSON.stringify(Object.fromEntries(Object.entries(rss).map(([k, v]) => [k, v && Math.round(v)])))}`);
-    if (rss.baseline === undefined || now === undefined) return t.skip('no /proc on this system');
-    // V8 keeps some of the heap it grew to; the bound is that it does not keep the burst
-    assert.ok(now < rss.baseline + 200, `RSS ${now.toFixed(0)} MB after the burst, ${rss.baseline.toFixed(0)} MB before`);
+    rss.settled = rssMb(client.proc.pid!);
+    const heap = { before: Math.round(mb(heapBaseline.heapUsed)), after: Math.round(mb(now.heapUsed)), heapTotalAfter: Math.round(mb(now.heapTotal)) };
+    t.diagnostic(`server RSS MB: ${JSON.stringify(Object.fromEntries(Object.entries(rss).map(([k, v]) => [k, v && Math.round(v)])))}; heapUsed MB ${JSON.stringify(heap)}`);
+    // only the demo document is still open, and nothing of the others is kept
+    assert.equal(now.documents, 1);
+    assert.ok(mb(now.heapUsed) < mb(heapBaseline.heapUsed) + HEAP_MARGIN_MB, `heapUsed ${heap.after} MB after the burst, ${heap.before} MB before`);
+    if (rss.baseline === undefined || rss.settled === undefined) return;
+    assert.ok(rss.settled < rss.baseline + RSS_MARGIN_MB, `RSS ${rss.settled.toFixed(0)} MB after the burst, ${rss.baseline.toFixed(0)} MB before`);
   });
 
   test('shutdown: clean exit, nothing uncaught', async () => {

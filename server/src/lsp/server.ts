@@ -49,6 +49,7 @@ import { CHECK_PATCH_COMMAND, SIMULATE_COMMAND, STATUS_NOTIFICATION, type Simula
 import { DocumentAnalysis, type FnState, type RunOutcome } from './document';
 import { DEFAULT_SETTINGS, readSettings, type Settings } from './settings';
 import { parseContractsFile, readContractsFile } from './contracts-file';
+import { MEMORY_REQUEST, memoryReport } from './memory';
 import { lineStarts, toLspDiagnostics, type DiagnosticData } from './convert';
 import { contractMarkdown, lifetimeMarkdown, namesForArg, stateAtLine, stateMarkdown, summaryMarkdown, varKind, wordAt } from './hover';
 import { leakFixes, suppressFix, type Fix } from './fixes';
@@ -156,6 +157,7 @@ export class FolioLensServer {
     c.onCodeAction((p) => this.guard('code action', () => this.codeAction(p)));
     c.onExecuteCommand((p) => this.guard('command', () => this.execute(p)));
     c.onShutdown(() => this.shutdown());
+    c.onRequest(MEMORY_REQUEST, (p: unknown) => memoryReport(p, this.docs.size));
     this.documents.onDidChangeContent((e) => this.guardVoid('change', () => {
       this.patches.changed(e.document.uri, e.document.getText());
       this.schedule(e.document.uri);
