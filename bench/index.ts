@@ -5,11 +5,12 @@
  *
  * For each kernel tree (../shared/scripts/kernel-source 6.12 and 6.1):
  *   1. whole-tree check of fs/ + mm/ (.c) against a bare single-thread
- *      web-tree-sitter parse of the same files in the same run (speed.ts);
+ *      tree-sitter parse of the same files in the same run, with each
+ *      parser backend (native, wasm) side by side (speed.ts);
  *   2. language-server latency on mm/filemap.c: 200 one-character edits,
  *      didChange → publishDiagnostics, and hovers (lsp-latency.ts);
  *   3. memory: peak RSS of the CLI (a child process, all worker threads
- *      included) on fs/ + mm/, and of the server with fs/ + mm/ + include/
+ *      included) on fs/ + mm/ with each backend, and of the server with fs/ + mm/ + include/
  *      indexed (lsp-memory.ts);
  *   4. scaling: the check on mm/ alone, fs/ alone and both.
  * Writes bench/results/bench.json, bench/results/latency.svg (CDF of the
@@ -20,8 +21,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { spawn } from 'child_process';
-import { gitSource, kernelDir, treeFiles, bareParse, measureCheck, CheckRun } from './speed';
+import { gitSource, kernelDir, treeFiles, measureCheck, CheckRun, compareBackends, backendTable, cliBackend, cliPeakRss } from './speed';
+import type { Backend } from '../server/src/parser';
 import { measureLatency } from './lsp-latency';
 import { measureMemory } from './lsp-memory';
 
@@ -61,33 +62,7 @@ function checkSummary(run: CheckRun, files: number, bytes: number) {
   };
 }
 
-/** Peak RSS (kB) of `folio-lens check` on `paths`, run as a child: /usr/bin/time -v when present, else VmHWM polled from /proc. */
-export async function cliPeakRss(paths: string[], version: Version): Promise<{ kb: number; seconds: number; how: string; exit: number | null }> {
-  const cli = path.join(ROOT, 'bin', 'folio-lens.js');
-  const args = [cli, 'check', '--format', 'json', '--kernel-version', version, ...paths];
-  const timeBin = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
-  const t = performance.now();
-  const child = timeBin
-    ? spawn(timeBin, ['-v', process.execPath, ...args], { stdio: ['ignore', 'ignore', 'pipe'] })
-    : spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr!.on('data', (d) => (stderr += d));
-  let hwm = 0;
-  const poll = setInterval(() => {
-    try {
-      const st = fs.readFileSync(`/proc/${child.pid}/status`, 'utf8');
-      hwm = Math.max(hwm, Number(/VmHWM:\s+(\d+)/.exec(st)?.[1] ?? 0));
-    } catch {
-      /* gone */
-    }
-  }, 50);
-  const exit = await new Promise<number | null>((res) => child.on('close', (c) => res(c)));
-  clearInterval(poll);
-  const seconds = (performance.now() - t) / 1000;
-  const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
-  if (timeBin && m) return { kb: Number(m[1]), seconds, how: '/usr/bin/time -v (maximum resident set size)', exit };
-  return { kb: hwm, seconds, how: 'VmHWM of the child polled every 50 ms', exit };
-}
+export { cliPeakRss };
 
 async function benchVersion(v: Version) {
   const dir = kernelDir(v);
@@ -98,31 +73,21 @@ async function benchVersion(v: Version) {
   log(`\n== ${v}: ${dir}, ${files.length} .c files in fs/ + mm/, ${(bytes / 1e6).toFixed(1)} MB`);
   const loads: Record<string, number[]> = { start: load() };
 
-  // 1. whole tree against a bare parse
-  // bare parse and check twice each, alternating; the faster of each pair is
-  // kept (the machine is shared: the slower run is mostly other jobs' time)
-  const reps: { bare: number; bareCpu: number; check: number; checkCpu: number }[] = [];
-  let bare: { seconds: number; bytes: number } | undefined;
-  let bareCpu = 0;
-  let run: CheckRun | undefined;
-  for (let rep = 0; rep < REPEATS; rep++) {
-    const c0 = process.cpuUsage();
-    const b = await bareParse(files);
-    const cu = process.cpuUsage(c0);
-    const bc = (cu.user + cu.system) / 1e6;
-    loads[`afterBare${rep + 1}`] = load();
-    log(`bare parse, 1 thread: ${b.seconds.toFixed(2)} s (${(b.bytes / 1e6 / b.seconds).toFixed(1)} MB/s), ${bc.toFixed(2)} s CPU`);
-    const r = await measureCheck(files, v);
-    loads[`afterCheck${rep + 1}`] = load();
-    log(`check: ${r.wall.toFixed(2)} s wall, ${r.cpu.toFixed(2)} s CPU`);
-    reps.push({ bare: r2(b.seconds), bareCpu: r2(bc), check: r2(r.wall), checkCpu: r2(r.cpu) });
-    if (!bare || b.seconds < bare.seconds) { bare = b; bareCpu = bc; }
-    if (!run || r.wall < run.wall) run = r;
-  }
-  if (!bare || !run) throw new Error('no run');
+  // 1. whole tree against a bare parse, each backend: bare parse and check
+  // alternate between the backends, REPEATS times; the faster of each is kept
+  // (the machine is shared: the slower run is mostly other jobs' time)
+  const backendRuns = await compareBackends(files, v, REPEATS, (s) => {
+    log(s);
+    loads[`after ${s.split(':')[0]} ${Object.keys(loads).length}`] = load();
+  });
+  const dflt = cliBackend();
+  const main = backendRuns.find((r) => r.backend === dflt)!;
+  const run: CheckRun = main.check;
+  const bare = main.bare;
+  const bareCpu = bare.cpu;
   const check = checkSummary(run, files.length, bytes);
   const ratio = run.wall / bare.seconds;
-  log(`best of ${REPEATS}: check, ${run.workers} workers: ${run.wall.toFixed(2)} s wall, ${run.cpu.toFixed(2)} s CPU, ${check.filesPerSecond} files/s, ${check.megabytesPerSecond} MB/s; ratio check/bare ${ratio.toFixed(2)} wall, ${(run.cpu / bareCpu).toFixed(2)} CPU (bare ${bareCpu.toFixed(2)} s CPU)`);
+  log(`best of ${REPEATS}, the CLI's backend (${dflt}): check, ${run.workers} workers: ${run.wall.toFixed(2)} s wall, ${run.cpu.toFixed(2)} s CPU, ${check.filesPerSecond} files/s, ${check.megabytesPerSecond} MB/s; ratio check/bare ${ratio.toFixed(2)} wall, ${(run.cpu / bareCpu).toFixed(2)} CPU (bare ${bareCpu.toFixed(2)} s CPU)`);
   log(`  worker time: ${Object.entries(check.split).map(([k, s]) => `${k} ${s.seconds} s (${(s.share * 100).toFixed(0)} %)`).join(', ')}`);
 
   // 4. scaling (both = the run above); mm/ and fs/ differ in density (most of
@@ -141,10 +106,16 @@ async function benchVersion(v: Version) {
   const fitWall = fitLine(scaling.map((s) => [s.megabytes, s.wallSeconds]));
   log(`scaling, CPU = ${fit.intercept.toFixed(2)} s + ${fit.slope.toFixed(3)} s/MB (R² ${fit.r2.toFixed(3)}): ` + scaling.map((s) => `${s.input} ${s.megabytes} MB ${s.wallSeconds} s wall ${s.cpuSeconds} s CPU`).join('; '));
 
-  // 3a. CLI peak RSS
-  const cli = await cliPeakRss([path.join(dir, 'fs'), path.join(dir, 'mm')], v);
-  loads.afterCli = load();
-  log(`CLI peak RSS on fs/ + mm/: ${(cli.kb / 1024).toFixed(0)} MB (${cli.how}; ${cli.seconds.toFixed(1)} s, exit ${cli.exit})`);
+  // 3a. CLI peak RSS, each backend
+  const clis = new Map<Backend, Awaited<ReturnType<typeof cliPeakRss>>>();
+  for (const r of backendRuns) {
+    const c = await cliPeakRss([path.join(dir, 'fs'), path.join(dir, 'mm')], v, r.backend);
+    clis.set(r.backend, c);
+    loads[`afterCli ${r.backend}`] = load();
+    log(`CLI peak RSS on fs/ + mm/, --parser ${r.backend}: ${(c.kb / 1024).toFixed(0)} MB (${c.how}; ${c.seconds.toFixed(1)} s, exit ${c.exit})`);
+  }
+  const cli = clis.get(dflt)!;
+  log(`backends side by side (best of ${REPEATS}):\n${backendTable(backendRuns, new Map([...clis].map(([b, c]) => [b, c.kb])))}`);
 
   // 2. language server latency
   const filemap = path.join(dir, 'mm', 'filemap.c');
@@ -162,13 +133,21 @@ async function benchVersion(v: Version) {
     version: v,
     tree: dir,
     loadAverage: loads,
-    check: { ...check, bareParse: { seconds: r2(bare.seconds), cpuSeconds: r2(bareCpu), megabytesPerSecond: r2(bare.bytes / 1e6 / bare.seconds) }, ratio: r2(ratio), cpuRatio: r2(run.cpu / bareCpu), repetitions: reps },
+    check: { backend: dflt, ...check, bareParse: { seconds: r2(bare.seconds), cpuSeconds: r2(bareCpu), megabytesPerSecond: r2(bare.bytes / 1e6 / bare.seconds) }, ratio: r2(ratio), cpuRatio: r2(run.cpu / bareCpu) },
+    backends: Object.fromEntries(backendRuns.map((r) => [r.backend, {
+      bareParse: { seconds: r2(r.bare.seconds), cpuSeconds: r2(r.bare.cpu), megabytesPerSecond: r2(r.bare.bytes / 1e6 / r.bare.seconds) },
+      check: checkSummary(r.check, files.length, bytes),
+      ratio: r2(r.check.wall / r.bare.seconds),
+      cpuRatio: r2(r.check.cpu / r.bare.cpu),
+      ratioToWasmBare: r2(r.check.wall / (backendRuns.find((x) => x.backend === 'wasm') ?? r).bare.seconds),
+      cliPeakRssMegabytes: r2((clis.get(r.backend)?.kb ?? 0) / 1024, 0),
+    }])),
     scaling: {
       points: scaling,
       cpu: { interceptSeconds: r2(fit.intercept, 3), secondsPerMegabyte: r2(fit.slope, 4), r2: r2(fit.r2, 4) },
       wall: { interceptSeconds: r2(fitWall.intercept, 3), secondsPerMegabyte: r2(fitWall.slope, 4), r2: r2(fitWall.r2, 4) },
     },
-    cli: { peakRssMegabytes: r2(cli.kb / 1024, 0), seconds: r2(cli.seconds), how: cli.how, exit: cli.exit },
+    cli: { backend: dflt, peakRssMegabytes: r2(cli.kb / 1024, 0), seconds: r2(cli.seconds), how: cli.how, exit: cli.exit },
     lsp: { ...lat.result, editSamplesMs: lat.samples.map((x) => r2(x, 2)) },
     server: {
       indexLog: mem.line,

@@ -16,7 +16,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { openParser, type Backend, type CParser, type SyntaxNode, type Tree } from '../server/src/parser';
+import { openParser, DEFAULT_PARSER, type Backend, type CParser, type SyntaxNode, type Tree } from '../server/src/parser';
 import { nativeLoadError } from '../server/src/parser-native';
 import { focusText, relevantRegex, safeMask } from '../server/src/relevance';
 import { extractFile } from '../server/src/extract';
@@ -170,21 +170,35 @@ function findings(stdout: string): unknown {
 const BROKEN = { FOLIO_LENS_NATIVE_MODULE: path.join(os.tmpdir(), 'folio-lens-no-such-module'), FOLIO_LENS_PARSER: undefined };
 const CLEAN = { FOLIO_LENS_NATIVE_MODULE: undefined, FOLIO_LENS_PARSER: undefined };
 
-test('the CLI falls back to wasm with a one-line notice when the native module does not load, with the same findings', { skip: skipNative }, () => {
-  const native = cli(['check', '--format', 'json', EXAMPLES], CLEAN);
+test('--parser auto falls back to wasm with a one-line notice when the native module does not load, with the same findings', { skip: skipNative }, () => {
+  const native = cli(['check', '--parser', 'auto', '--format', 'json', EXAMPLES], CLEAN);
   assert.equal(native.code, 1, native.stderr);
   assert.equal(native.stderr, '');
-  const fallback = cli(['check', '--format', 'json', EXAMPLES], BROKEN);
+  const fallback = cli(['check', '--parser', 'auto', '--format', 'json', EXAMPLES], BROKEN);
   assert.equal(fallback.code, 1, fallback.stderr);
   const lines = fallback.stderr.split('\n').filter(Boolean);
   assert.equal(lines.length, 1, fallback.stderr);
   assert.match(lines[0], /^folio-lens: native tree-sitter not available \(.*folio-lens-no-such-module.*\); using the wasm parser$/);
   assert.deepEqual(findings(fallback.stdout), findings(native.stdout));
   assert.ok((JSON.parse(native.stdout) as { diagnostics: unknown[] }).diagnostics.length > 0);
-  // simulate and patch fall back the same way
-  const sim = cli(['simulate', path.join(EXAMPLES, 'demofs', 'writeback.c'), '117'], BROKEN);
+  // simulate falls back the same way (so does patch: the same resolution in main())
+  const sim = cli(['simulate', '--parser', 'auto', path.join(EXAMPLES, 'demofs', 'writeback.c'), '117'], BROKEN);
   assert.equal(sim.stderr.split('\n').filter(Boolean).length, 1, sim.stderr);
-  assert.deepEqual(sim.stdout, cli(['simulate', path.join(EXAMPLES, 'demofs', 'writeback.c'), '117'], CLEAN).stdout);
+  assert.deepEqual(sim.stdout, cli(['simulate', '--parser', 'auto', path.join(EXAMPLES, 'demofs', 'writeback.c'), '117'], CLEAN).stdout);
+  // FOLIO_LENS_PARSER=auto too
+  const env = cli(['check', '--format', 'json', EXAMPLES], { ...BROKEN, FOLIO_LENS_PARSER: 'auto' });
+  assert.equal(env.stderr.split('\n').filter(Boolean).length, 1, env.stderr);
+  assert.deepEqual(findings(env.stdout), findings(native.stdout));
+});
+
+test('the default: no flag, no FOLIO_LENS_PARSER', () => {
+  const broken = cli(['check', '--format', 'json', EXAMPLES], BROKEN);
+  assert.equal(broken.code, 1, broken.stderr);
+  // auto tells when it falls back; wasm never tries the native module
+  assert.equal(broken.stderr.split('\n').filter(Boolean).length, DEFAULT_PARSER === 'auto' ? 1 : 0, broken.stderr);
+  const clean = cli(['check', '--format', 'json', EXAMPLES], CLEAN);
+  assert.equal(clean.stderr.split('\n').filter(Boolean).length, nativeError && DEFAULT_PARSER === 'auto' ? 1 : 0, clean.stderr);
+  assert.deepEqual(findings(clean.stdout), findings(broken.stdout));
 });
 
 test('--parser and FOLIO_LENS_PARSER force a backend', () => {
@@ -210,7 +224,7 @@ test('--parser and FOLIO_LENS_PARSER force a backend', () => {
   assert.equal(flagWins.stderr, '');
   const bad = cli(['check', '--parser', 'fast', EXAMPLES], CLEAN);
   assert.equal(bad.code, 2);
-  assert.match(bad.stderr, /unknown parser 'fast' \(native or wasm\)/);
+  assert.match(bad.stderr, /unknown parser 'fast' \(auto, native, wasm\)/);
   const badEnv = cli(['check', EXAMPLES], { FOLIO_LENS_PARSER: 'fast' });
   assert.equal(badEnv.code, 2);
   assert.match(badEnv.stderr, /unknown parser 'fast' in FOLIO_LENS_PARSER/);

@@ -22,7 +22,7 @@ import { simulationJson, simulationText } from './format/simulate';
 import { KERNEL_VERSIONS, DEFAULT_KERNEL_VERSION, KernelVersion } from '../../simulator/src/contract-types';
 import { isRuleId, RULE_IDS } from '../../simulator/src/rules';
 import { runPatch } from './patch/cli';
-import { resolveBackend, setDefaultBackend } from './parser';
+import { resolveBackend, setDefaultBackend, PARSER_CHOICES, DEFAULT_PARSER, type ParserChoice } from './parser';
 
 const VERSION: string = (() => {
   try {
@@ -38,8 +38,8 @@ const USAGE = `usage:
   folio-lens patch [--tree DIR] [--format text|json] [--kernel-version ${KERNEL_VERSIONS.join('|')}] [--rule ID]... PATCH|-
   folio-lens patch --git A..B|COMMIT | --uncommitted [--format text|json] [--kernel-version ${KERNEL_VERSIONS.join('|')}]
   folio-lens --version
-every command also takes --parser native|wasm (or FOLIO_LENS_PARSER): the
-tree-sitter runtime; the default is native, and wasm when native does not load.
+every command also takes --parser auto|native|wasm (or FOLIO_LENS_PARSER): the
+tree-sitter runtime (auto: native when its module loads, else wasm); default ${DEFAULT_PARSER}.
 
 check: analyse .c and .h files (folders recursively) and report folio/page
 lifecycle findings. Exit 0 when there is no error or warning, 1 when there
@@ -102,7 +102,7 @@ export function parseArgs(argv: string[]): Parsed {
       case '--uncommitted': p.uncommitted = true; break;
       case '--parser': {
         const v = value();
-        if (v !== 'native' && v !== 'wasm') throw new UsageError(`unknown parser '${v}' (native or wasm)`);
+        if (!PARSER_CHOICES.includes(v as ParserChoice)) throw new UsageError(`unknown parser '${v}' (${PARSER_CHOICES.join(', ')})`);
         p.parser = v;
         break;
       }

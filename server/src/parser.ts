@@ -158,8 +158,15 @@ export async function openParser(backend: Backend): Promise<CParser> {
   return { backend: 'wasm', parse: (text: string) => p.parse(text) };
 }
 
-/** The backend whole-tree runs use when nothing asks for one (the faster one, see BENCHMARKS.md). */
-export const DEFAULT_BACKEND: Backend = 'native';
+/**
+ * What the CLI asks for: a backend, or `auto` (native when its module loads,
+ * else wasm after a one-line notice).
+ */
+export type ParserChoice = Backend | 'auto';
+export const PARSER_CHOICES: readonly ParserChoice[] = ['auto', 'native', 'wasm'];
+
+/** What whole-tree runs use when nothing asks (the faster, measured: BENCHMARKS.md, "Parser backends"). */
+export const DEFAULT_PARSER: ParserChoice = 'auto';
 
 let processBackend: Backend = 'wasm';
 
@@ -183,18 +190,23 @@ export interface BackendChoice {
 
 /**
  * Which backend to use: `requested` (the CLI's --parser) or else
- * FOLIO_LENS_PARSER, or else the default. Asking for native explicitly and
- * not getting it is an error; the default falls back to wasm with a notice.
+ * FOLIO_LENS_PARSER, or else DEFAULT_PARSER. `native` that does not load is
+ * an error; `auto` falls back to wasm with a notice.
  */
 export async function resolveBackend(requested?: string): Promise<BackendChoice> {
   const asked = requested ?? (process.env.FOLIO_LENS_PARSER || undefined);
-  if (asked !== undefined && !BACKENDS.includes(asked as Backend)) {
-    throw new Error(`unknown parser '${asked}'${requested === undefined ? ' in FOLIO_LENS_PARSER' : ''} (native or wasm)`);
+  if (asked !== undefined && !PARSER_CHOICES.includes(asked as ParserChoice)) {
+    throw new Error(`unknown parser '${asked}'${requested === undefined ? ' in FOLIO_LENS_PARSER' : ''} (${PARSER_CHOICES.join(', ')})`);
   }
-  const want = (asked as Backend | undefined) ?? DEFAULT_BACKEND;
+  const want = (asked as ParserChoice | undefined) ?? DEFAULT_PARSER;
   if (want === 'wasm') return { backend: 'wasm' };
   const err = nativeLoadError();
   if (!err) return { backend: 'native' };
-  if (asked === 'native') throw new Error(`the native tree-sitter parser does not load: ${err}`);
+  if (want === 'native') throw new Error(`the native tree-sitter parser does not load: ${err}`);
   return { backend: 'wasm', notice: `folio-lens: native tree-sitter not available (${err}); using the wasm parser` };
+}
+
+/** The backend `resolveBackend()` picks here with nothing asked, without a notice. */
+export function cliDefaultBackend(): Backend {
+  return DEFAULT_PARSER === 'wasm' || (DEFAULT_PARSER === 'auto' && nativeLoadError()) ? 'wasm' : 'native';
 }
