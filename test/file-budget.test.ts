@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { createParser, type Parser } from '../server/src/parser';
 import { maskKernelC } from '../server/src/kernelc/mask';
 import { extractFile } from '../server/src/extract';
-import { analyseFile, DEFAULT_BUDGET, DEFAULT_FILE_BUDGET } from '../simulator/src/index';
+import { analyseFile, simulateFunction, DEFAULT_BUDGET, DEFAULT_FILE_BUDGET, MAX_FINDINGS_PER_FUNCTION } from '../simulator/src/index';
 import type { FileIR } from '../simulator/src/ir';
 
 let parser: Parser | undefined;
@@ -87,4 +87,22 @@ test('file budget in time: a file of 25 functions that each use their whole budg
   const own = [...results].filter(([, r]) => r.stats.incomplete && !r.stats.incomplete.startsWith('not analysed'));
   assert.ok(own.length >= 1);
   for (const [, r] of own) assert.ok(r.findings.some((f) => f.rule === 'analysis-incomplete' && /could not explore every path/.test(f.message)));
+});
+
+test('findings cap: a function with hundreds of findings keeps the first 50 by line and names itself in an info finding', async () => {
+  let b = '';
+  for (let i = 0; i < 200; i++) b += `\tfolio_unlock(folio);\n\tfolio_put(folio);\n`;
+  const ir = await fileIR(`static void fb_many(struct address_space *m, pgoff_t i)\n{\n\tstruct folio *folio = filemap_get_folio(m, i);\n\n\tif (IS_ERR(folio))\n\t\treturn;\n${b}}\n`);
+  const raw = simulateFunction(ir.functions[0], { kernelVersion: '6.12' });
+  const { results } = analyseFile(ir, { kernelVersion: '6.12' });
+  for (const r of [raw, results.get('fb_many')!]) {
+    const real = r.findings.filter((f) => f.rule !== 'analysis-incomplete');
+    assert.equal(real.length, MAX_FINDINGS_PER_FUNCTION);
+    const note = r.findings.find((f) => f.rule === 'analysis-incomplete');
+    assert.ok(note);
+    assert.equal(note.severity, 'info');
+    assert.match(note.message, /found \d+ problems in fb_many\(\), more than the 50 it reports for one function/);
+    const lines = real.map((f) => f.loc.line);
+    assert.deepEqual(lines, [...lines].sort((a, b) => a - b));
+  }
 });

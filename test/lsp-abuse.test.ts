@@ -221,6 +221,44 @@ describe('language server abuse', { timeout: 180000 }, () => {
     await alive('configuration change mid-analysis');
   });
 
+  test('a file of 20 functions that each run out of budget and have hundreds of findings: other requests are answered meanwhile, each function is named in analysis-incomplete, findings are capped', async (t) => {
+    let text = '';
+    const N = 20;
+    for (let k = 0; k < N; k++) {
+      text += `static void heavy_${k}(struct folio *folio, int x)\n{\n`;
+      for (let i = 0; i < 700; i++) text += `\tif (x & ${i}) folio_lock(folio); else if (x > ${i}) folio_unlock(folio);\n`;
+      text += '}\n\n';
+    }
+    const file = fileUri(path.join(dir, 'heavy.c'));
+    const done = client.diagnostics(file, 1);
+    const t0 = Date.now();
+    await client.open(file, text, 1);
+    await sleep(300);
+    const waits: number[] = [];
+    let finished = false;
+    void done.then(() => (finished = true));
+    while (!finished && Date.now() - t0 < 60000) {
+      const h0 = Date.now();
+      await client.request('textDocument/hover', { textDocument: { uri }, position: { line: 6, character: 10 } });
+      waits.push(Date.now() - h0);
+      await sleep(100);
+    }
+    const d = await within(done, 60000, 'heavy.c diagnostics');
+    const total = Date.now() - t0;
+    t.diagnostic(`heavy.c analysed in ${total} ms; ${waits.length} hovers meanwhile, slowest ${Math.max(...waits)} ms`);
+    assert.ok(waits.length >= 3, `only ${waits.length} hovers while heavy.c was analysed (${total} ms)`);
+    // a hover waits for the parse and extraction of the file (about 1 s here) or for one
+    // function's simulation (its budget plus overshoot), never for the whole file's analysis
+    // (measured: slowest 1.6-2.3 s of 5.6-6.6 s; bounds wide for a loaded CI)
+    assert.ok(Math.max(...waits) < 5000, JSON.stringify(waits));
+    assert.ok(total > 1.5 * Math.max(...waits), `${total} ms in all, ${JSON.stringify(waits)}`);
+    // each function: out of budget, or over the findings cap (capFindings): named in an info finding
+    const inc = d.diagnostics.filter((x) => x.code === 'analysis-incomplete');
+    assert.ok(d.diagnostics.length <= N * 52, `${d.diagnostics.length} diagnostics`);
+    for (let k = 0; k < N; k++) assert.ok(inc.some((x) => String(x.message).includes(`heavy_${k}()`)), `heavy_${k}`);
+    await client.conn.sendNotification('textDocument/didClose', { textDocument: { uri: file } });
+  });
+
   test('a 10 MB file and binary files opened as C: refused or checked, no error, the server answers', async () => {
     const big = fileUri(path.join(dir, 'big.c'));
     const pb = client.diagnostics(big, 1);
@@ -246,7 +284,7 @@ describe('language server abuse', { timeout: 180000 }, () => {
 
   /** Heap margin: compiled code and caches warmed by the burst (measured: 2 MB). */
   const HEAP_MARGIN_MB = 16;
-  /** RSS margin: native memory the allocator keeps (measured: 30-75 MB). */
+  /** RSS margin: heap pages not yet given back, the tree-sitter wasm memory (it grows with the largest parse and never shrinks: 34 -> 40 MB here), native memory the allocator keeps (measured in all: 30-75 MB). */
   const RSS_MARGIN_MB = 150;
 
   test(`memory comes back after the burst: heapUsed after a full GC within ${HEAP_MARGIN_MB} MB of its level before, RSS within ${RSS_MARGIN_MB} MB`, async (t) => {
@@ -254,7 +292,9 @@ describe('language server abuse', { timeout: 180000 }, () => {
     assert.equal(heapBaseline.collected, true, 'the server runs with --expose-gc here');
     // closed documents are dropped at once; a run still going for one stops at its next yield
     let now = await client.request<MemoryReport>(MEMORY_REQUEST, { gc: true });
-    for (let i = 0; i < 20 && (mb(now.heapUsed) > mb(heapBaseline.heapUsed) + HEAP_MARGIN_MB || now.documents > 1); i++) {
+    // V8 gives its heap pages back over a few collections (measured: RSS 404 -> 129 MB in 6 s after heavy.c)
+    const high = () => mb(now.heapUsed) > mb(heapBaseline.heapUsed) + HEAP_MARGIN_MB || now.documents > 1 || (rss.baseline !== undefined && mb(now.rss) > rss.baseline + RSS_MARGIN_MB / 2);
+    for (let i = 0; i < 40 && high(); i++) {
       await sleep(500);
       now = await client.request<MemoryReport>(MEMORY_REQUEST, { gc: true });
     }

@@ -97,6 +97,14 @@ export interface FileBudget {
 
 export const DEFAULT_FILE_BUDGET: FileBudget = { maxStates: 1000000, maxMillis: 10000 };
 
+/**
+ * Findings kept for one function (capFindings in index.ts). A kernel
+ * function has a handful at most; thousands mean the function was not
+ * understood, and each carries its path: 15,000 of them made a 100 MB
+ * publishDiagnostics message that held the language server for 13 s.
+ */
+export const MAX_FINDINGS_PER_FUNCTION = 50;
+
 export interface SimOptions {
   kernelVersion: KernelVersion;
   /** extra contracts (a subsystem's own helpers); they override built-in entries of the same name */

@@ -42,7 +42,7 @@
 import type { FileIR, FunctionIR } from './ir';
 import type { Contract, KernelVersion } from './contract-types';
 import type { SimOptions, SimResult, Summary } from './api-types';
-import { DEFAULT_FILE_BUDGET } from './api-types';
+import { DEFAULT_FILE_BUDGET, MAX_FINDINGS_PER_FUNCTION } from './api-types';
 import { contractsFor, isNeutralCall } from './contracts';
 import { runEngine, type EngineInput } from './engine';
 import { callGraph, inferWith, sccs, summaryFromReturns } from './summaries';
@@ -85,7 +85,32 @@ function engineInput(opts: SimOptions, summaries?: ReadonlyMap<string, Summary>)
 /** Explore every path of one function and report the findings. */
 export function simulateFunction(fn: FunctionIR, opts: SimOptions): SimResult {
   const { returns: _r, ...res } = runEngine(fn, engineInput(opts));
-  return res;
+  return capFindings(fn, res);
+}
+
+/**
+ * A result with at most MAX_FINDINGS_PER_FUNCTION findings (the first by
+ * line) and, when some were left out, an analysis-incomplete info finding
+ * saying how many. Every caller of the engine applies it (analyseFile,
+ * simulateFunction, the language server's runs), so they agree.
+ */
+export function capFindings(fn: FunctionIR, res: SimResult): SimResult {
+  const max = MAX_FINDINGS_PER_FUNCTION;
+  const real = res.findings.filter((f) => f.rule !== 'analysis-incomplete');
+  if (real.length <= max) return res;
+  const kept = real.slice(0, max);
+  const note = {
+    rule: 'analysis-incomplete' as const,
+    severity: 'info' as const,
+    message: `Folio Lens found ${real.length} problems in ${fn.name}(), more than the ${max} it reports for one function; the first ${max} are shown (so many usually means the function was not understood)`,
+    function: fn.name,
+    loc: fn.nameLoc,
+    path: [],
+    related: [],
+  };
+  const findings = [...kept, ...res.findings.filter((f) => f.rule === 'analysis-incomplete'), note];
+  findings.sort((a, b) => a.loc.line - b.loc.line || a.loc.column - b.loc.column || a.rule.localeCompare(b.rule));
+  return { ...res, findings };
 }
 
 /** What `fn` does to its folio/page parameters and return value on every return path; undefined when nothing can be said. */
@@ -145,7 +170,7 @@ export function analyseFile(file: FileIR, opts: SimOptions): { results: Map<stri
           }
         }
         states += result.stats.states;
-        results.set(key, result);
+        results.set(key, capFindings(fn, result));
       });
     }
   }

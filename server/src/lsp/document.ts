@@ -21,7 +21,7 @@ import type { MaskResult } from '../kernelc/mask-types';
 import { extractDefinitions } from '../extract';
 import { inferWith, callGraph, sccs } from '../../../simulator/src/summaries';
 import { runEngine } from '../../../simulator/src/engine';
-import { simulateFunction } from '../../../simulator/src/index';
+import { capFindings, simulateFunction } from '../../../simulator/src/index';
 import type { SimOptions, SimResult, Summary, Finding } from '../../../simulator/src/api-types';
 import type { FunctionIR } from '../../../simulator/src/ir';
 import { maskKernelC } from '../kernelc/mask';
@@ -380,11 +380,11 @@ export class DocumentAnalysis {
             const inp = engineInput(simOpts, known);
             if (recursive || group.length > 1) {
               const { returns: _r, ...res } = runEngine(f.ir, inp);
-              f.result = res;
+              f.result = capFindings(f.ir, res);
               f.summary = undefined;
             } else {
               const r = inferWith(f.ir, inp);
-              f.result = r.result;
+              f.result = capFindings(f.ir, r.result);
               f.summary = r.summary;
             }
             f.simKey = key;
