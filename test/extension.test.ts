@@ -143,6 +143,8 @@ test('lifetimes beyond the folio: inode references and DAX mappings get rows of 
   assert.match(html, /<title>DAX mapping in kaddr<\/title>DAX kaddr</);
   assert.match(html, /class="refs pair none changed"[^>]*>!</);
   assert.match(html, /class="badge error">dax-use-after-inode-put</);
+  assert.match(html, /iref: inode references/);
+  assert.match(html, /DAX mapping: ok while its inode reference is held/);
 });
 
 test('direct I/O in flight is drawn as a labelled count', () => {

@@ -308,7 +308,22 @@ function key(svg: string, label: string): string {
   return `<span class="key"><svg xmlns="http://www.w3.org/2000/svg" width="16" height="16" viewBox="0 0 16 16" aria-hidden="true">${svg}</svg>${label}</span>`;
 }
 
-function legend(): string {
+/** Legend entries for the pair families and DAX mappings a simulation shows, once each. */
+function lifetimeKeys(sim: SimulationJson): string[] {
+  const labels = new Set<string>();
+  let dax = false;
+  for (const p of sim.paths) {
+    for (const s of p.steps) {
+      for (const q of s.pairs) if (q.label && PAIR_SHORT[q.label]) labels.add(q.label);
+      if (s.dax?.length) dax = true;
+    }
+  }
+  const out = [...labels].map((l) => key(`<text class="refs pair held changed small" x="8" y="12" text-anchor="middle">${esc(PAIR_SHORT[l]!.slice(0, 3))}</text>`, `${PAIR_SHORT[l]}: ${l}`));
+  if (dax) out.push(key(`<text class="refs pair none changed" x="8" y="12" text-anchor="middle">!</text>`, 'DAX mapping: ok while its inode reference is held, ! once it is dropped'));
+  return out;
+}
+
+function legend(sim: SimulationJson): string {
   const keys = [
     key(`<rect class="refs-bg held changed" x="0" y="1" width="16" height="14" rx="3"/><text class="refs held changed" x="8" y="12" text-anchor="middle">1</text>`, 'references held (+c: and the caller’s)'),
     key(`<rect class="refs-bg handed changed" x="1" y="2" width="14" height="12" rx="3"/><text class="refs handed changed small" x="8" y="11" text-anchor="middle">↗</text>`, 'handed off'),
@@ -317,6 +332,7 @@ function legend(): string {
     key(`<circle class="g g-dirty clear changed" cx="8" cy="8" r="5.5"/>`, 'clear'),
     key(`<text class="unk changed" x="8" y="12" text-anchor="middle">?</text>`, 'unknown'),
     key(`<rect class="g g-locked set same" x="2" y="2" width="12" height="12" rx="2"/>`, 'faint: unchanged by the step'),
+    ...lifetimeKeys(sim),
   ];
   return `<div class="legend">${keys.join('')}</div>`;
 }
@@ -343,5 +359,5 @@ export function renderSimulation(sim: SimulationJson): string {
     : '';
   const incomplete = sim.stats.incomplete ? `<p class="notice">Analysis incomplete: ${esc(sim.stats.incomplete)}</p>` : '';
   const lanes = total ? order.map(({ p, i }) => lane(p, i, total)).join('') : `<p class="notice">No path through this function was recorded.</p>`;
-  return `${header}${findings}${incomplete}${legend()}${lanes}`;
+  return `${header}${findings}${incomplete}${legend(sim)}${lanes}`;
 }

@@ -332,6 +332,28 @@ test('the extension in a real VS Code: squiggle, Problems, hover, status bar, si
       await sleep(300);
       await shot(page, '6-check-patch');
     });
+
+    await step('lifetimes beyond the folio: the DAX mapping and the inode reference in the picture', async () => {
+      await page.keyboard.press('Control+P');
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible' });
+      await input.fill('dax.c');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'dax.c' }).first().waitFor({ timeout: 30_000 });
+      await page.keyboard.press('Enter');
+      await page.locator('.tab.active', { hasText: 'dax.c' }).waitFor();
+      await page.locator('.monaco-editor .squiggly-error').first().waitFor({ timeout: 60_000 });
+      await goToLine(page, 23);
+      await runCommand(page, 'Folio Lens: Simulate Function');
+      const wv = webview(page);
+      await until('the view to show daxfs_peek', 30_000, async () => ((await wv.locator('h1').textContent().catch(() => null)) === 'daxfs_peek' ? true : undefined));
+      assert.equal(await wv.locator('details.lane.has-violation').count(), 1, 'one path uses the mapping after iput()');
+      const labels = (await wv.locator('text.dim-label').allTextContents()).join('|');
+      assert.match(labels, /iref inode/);
+      assert.match(labels, /DAX kaddr/);
+      assert.match((await wv.locator('.badge.error').first().textContent()) ?? '', /dax-use-after-inode-put/);
+      await sleep(300);
+      await shot(page, '7-lifetimes');
+    });
   } catch (err) {
     if (server) fs.writeFileSync(path.join(OUT, 'code-server.log'), server.log());
     throw err;
