@@ -165,8 +165,14 @@ export async function openParser(backend: Backend): Promise<CParser> {
 export type ParserChoice = Backend | 'auto';
 export const PARSER_CHOICES: readonly ParserChoice[] = ['auto', 'native', 'wasm'];
 
-/** What whole-tree runs use when nothing asks (the faster, measured: BENCHMARKS.md, "Parser backends"). */
-export const DEFAULT_PARSER: ParserChoice = 'auto';
+/**
+ * What whole-tree runs use when nothing asks: the faster, measured
+ * (BENCHMARKS.md, "Parser backends"). wasm: on kernel fs/ + mm/ the native
+ * binding parses faster but its node access costs the extractor more, and
+ * the whole check comes out no faster (same CPU within a few per cent, wall
+ * no better).
+ */
+export const DEFAULT_PARSER: ParserChoice = 'wasm';
 
 let processBackend: Backend = 'wasm';
 
