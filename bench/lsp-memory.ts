@@ -15,6 +15,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { LspClient, fileUri } from '../test/lsp-client';
+import { MEMORY_REQUEST, type MemoryReport } from '../server/src/lsp/memory';
 
 const DEFAULT_WS = path.join(os.homedir(), '.cache', 'kernel-source', 'linux-6.12');
 
@@ -39,7 +40,7 @@ async function main(): Promise<void> {
   const opens: string[] = [];
   for (let i = 0; i < process.argv.length; i++) if (process.argv[i] === '--open') opens.push(path.resolve(process.argv[++i]));
   const m = await measureMemory(ws, opens);
-  const { line, indexSeconds, samples, base, peak, afterIndex, afterOpen } = m;
+  const { line, indexSeconds, samples, base, peak, afterIndex, afterOpen, heap } = m;
   process.stdout.write(
     `workspace ${ws}\n` +
     `${line ?? '(no index summary logged)'}\n` +
@@ -47,7 +48,8 @@ async function main(): Promise<void> {
     `server RSS after initialize: ${mb(base.rss)}\n` +
     `server RSS peak while indexing (sampled): ${mb(peak)}; VmHWM at the end: ${mb(afterOpen.hwm)}\n` +
     `server RSS after indexing (worker ended): ${mb(afterIndex.rss)}\n` +
-    `server RSS with ${m.opens.map((f) => path.relative(ws, f)).join(', ')} open: ${mb(afterOpen.rss)}\n`,
+    `server RSS with ${m.opens.map((f) => path.relative(ws, f)).join(', ')} open: ${mb(afterOpen.rss)}\n` +
+    `server JS heap then, after a full GC: ${mb(heap.heapUsed / 1024)} used of ${mb(heap.heapTotal / 1024)}; external (tree-sitter's wasm memory, buffers) ${mb(heap.external / 1024)}\n`,
   );
 }
 
@@ -61,6 +63,8 @@ export interface MemoryResult {
   peak: number;
   afterIndex: { rss: number; hwm: number };
   afterOpen: { rss: number; hwm: number };
+  /** the server's own view at the end (foliolens/memoryUsage after a full GC), bytes */
+  heap: MemoryReport;
   opens: string[];
 }
 
@@ -69,7 +73,8 @@ export async function measureMemory(ws: string, opens: string[] = []): Promise<M
   opens = [...opens];
   if (!opens.length && fs.existsSync(path.join(ws, 'mm', 'filemap.c'))) opens.push(path.join(ws, 'mm', 'filemap.c'));
 
-  const client = new LspClient({ workspace: ws, settings: { trace: { server: 'verbose' } }, stderr: (s) => process.stderr.write(s) });
+  // --expose-gc only so that foliolens/memoryUsage can collect before it measures
+  const client = new LspClient({ workspace: ws, settings: { trace: { server: 'verbose' } }, nodeArgs: ['--expose-gc'], stderr: (s) => process.stderr.write(s) });
   const pid = client.proc.pid!;
   const t0 = performance.now();
   await client.initialize();
@@ -102,8 +107,9 @@ export async function measureMemory(ws: string, opens: string[] = []): Promise<M
   // the index's summaries at a call site: re-analysed once the index is in
   await new Promise((r) => setTimeout(r, 500));
   const afterOpen = rssKb(pid);
+  const heap = await client.request<MemoryReport>(MEMORY_REQUEST, { gc: true });
   await client.shutdown();
-  return { line, indexSeconds, samples, base, peak, afterIndex, afterOpen, opens };
+  return { line, indexSeconds, samples, base, peak, afterIndex, afterOpen, heap, opens };
 }
 
 if (require.main === module) void main();
