@@ -17,7 +17,9 @@
  * memchr called through the StringIndexOf builtin from the optimized code
  * (perf: 99.6 % of the samples; it never happened with --no-opt or
  * --max-opt=2, and went away when the `*\/` search became a loop). The
- * loops cost nothing measurable on kernel files.
+ * loops cost about 0.14 s of a whole-tree check of fs/ + mm/ of 6.12
+ * (this pass with matchIndex: 0.37 s with indexOf, 0.51 s with them;
+ * identical output on all 1,673 files).
  */
 
 export interface FocusResult {
