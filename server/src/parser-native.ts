@@ -62,8 +62,8 @@ function load(): Loaded | undefined {
     // The binding keeps a weak reference and a finaliser for every node object
     // it hands out, so that asking for the same node twice gives the same
     // object. Nothing here relies on that (nodes are compared by id, as
-    // web-tree-sitter's must be), and it is what made native extraction
-    // slower than wasm and its memory grow: nodes are left uncached.
+    // web-tree-sitter's must be), and it doubled the native extraction
+    // time and made memory grow: nodes are left uncached.
     Parser.Tree.prototype._cacheNode = noop;
     Parser.Tree.prototype._cacheNodes = noop;
     // Three getters the extractor calls most, computed from the fields the

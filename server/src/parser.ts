@@ -6,9 +6,9 @@
  *   server and the VS Code extension use only this one (it needs no native
  *   module, and it is the one that re-parses incrementally).
  * - native: the `tree-sitter` Node binding (an optional dependency built from
- *   source by `npm ci`) with tree-sitter-c's native grammar. The CLI prefers
- *   it for whole-tree runs and falls back to wasm when it does not load
- *   (parser-native.ts).
+ *   source by `npm ci`) with tree-sitter-c's native grammar, for the CLI's
+ *   whole-tree runs when asked (--parser native|auto; parser-native.ts).
+ *   Which one the CLI takes by default is DEFAULT_PARSER below.
  *
  * Both runtimes are tree-sitter 0.25 and produce the same trees. Code
  * downstream (extract/, kernelc/, analyze.ts, patch/) sees them through
