@@ -89,3 +89,25 @@ test('a run overtaken by a newer version stops, and the next one is complete', a
   if (done.kind === 'done') assert.deepEqual(done.findings.map((f) => key(f)).sort(), want);
   assert.equal(doc.analysedVersion, 2);
 });
+
+test('the file budget holds in the editor too: functions past it say so, and a later run with room analyses them', async () => {
+  const one = fs.readFileSync(path.join(FIXTURES, 'goto-chain.c'), 'utf8');
+  let text = '';
+  for (let i = 0; i < 6; i++) text += one.replace(/\bdemofs_(\w+)/g, `demofs${i}_$1`) + '\n';
+  const doc = new DocumentAnalysis(await createParser(), 'file:///b.c');
+  const opts = { kernelVersion: '6.12' as const, workspace: new Map() };
+  const tight = await doc.run(text, 1, { ...opts, fileBudget: { maxStates: 1, maxMillis: 60_000 } }, () => false);
+  assert.equal(tight.kind, 'done');
+  if (tight.kind !== 'done') return;
+  const skipped = tight.findings.filter((f) => f.rule === 'analysis-incomplete' && /file's budget/.test(f.message));
+  assert.ok(skipped.length > 0, 'some functions are past the budget');
+  assert.ok(skipped.every((f) => f.severity === 'info' && /more than 1 states/.test(f.message)));
+  // the same text with the default budget: every function analysed, as the CLI does
+  const roomy = await doc.run(text, 2, opts, () => false);
+  assert.equal(roomy.kind, 'done');
+  if (roomy.kind !== 'done') return;
+  assert.equal(roomy.findings.filter((f) => f.rule === 'analysis-incomplete').length, 0);
+  const analyzer = await Analyzer.create();
+  const want = analyzer.analyzeText('b.c', text, { kernelVersion: '6.12' }).diagnostics.map(key).sort();
+  assert.deepEqual(roomy.findings.map((f) => key(f)).sort(), want);
+});

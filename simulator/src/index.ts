@@ -178,7 +178,7 @@ export function analyseFile(file: FileIR, opts: SimOptions): { results: Map<stri
 }
 
 /** The result of a function skipped because its file's budget (`why`) was used up by the functions before it. */
-function notAnalysed(fn: FunctionIR, why: string): SimResult {
+export function notAnalysed(fn: FunctionIR, why: string): SimResult {
   const reason = `the file's budget for all its functions (${why}) was used up before it`;
   return {
     findings: [{

@@ -21,7 +21,8 @@ import type { MaskResult } from '../kernelc/mask-types';
 import { extractDefinitions } from '../extract';
 import { inferWith, callGraph, sccs } from '../../../simulator/src/summaries';
 import { runEngine } from '../../../simulator/src/engine';
-import { capFindings, simulateFunction } from '../../../simulator/src/index';
+import { capFindings, notAnalysed, simulateFunction } from '../../../simulator/src/index';
+import { DEFAULT_FILE_BUDGET } from '../../../simulator/src/api-types';
 import type { SimOptions, SimResult, Summary, Finding } from '../../../simulator/src/api-types';
 import type { FunctionIR } from '../../../simulator/src/ir';
 import { maskKernelC } from '../kernelc/mask';
@@ -370,6 +371,12 @@ export class DocumentAnalysis {
     }
     const g = callGraph({ functions: fns.map((f) => f.ir), uncertain: [] });
     const simOpts: SimOptions = { kernelVersion: opts.kernelVersion, contracts: opts.contracts, budget: opts.budget };
+    // what this run may spend simulating, all functions together (as analyseFile does for the CLI):
+    // the functions left when it is used up say so, and the next run tries them again
+    const fileBudget = opts.fileBudget ?? DEFAULT_FILE_BUDGET;
+    let spentMs = 0;
+    let spentStates = 0;
+    let spent: string | undefined;
     for (const comp of sccs(g)) {
       const recursive = comp.length > 1 || !!g.get(comp[0])?.has(comp[0]);
       for (const name of comp) {
@@ -377,6 +384,15 @@ export class DocumentAnalysis {
         for (const f of group) {
           const key = f.callees.map((c) => sumKey(known.get(c))).join('\u0001');
           if (f.simKey !== key || !f.result) {
+            if (!spent && spentMs > fileBudget.maxMillis) spent = `more than ${fileBudget.maxMillis} ms`;
+            else if (!spent && spentStates > fileBudget.maxStates) spent = `more than ${fileBudget.maxStates} states`;
+            if (spent) {
+              f.result = notAnalysed(f.ir, spent);
+              f.summary = undefined;
+              f.simKey = undefined;
+              continue;
+            }
+            const t1 = performance.now();
             const inp = engineInput(simOpts, known);
             if (recursive || group.length > 1) {
               const { returns: _r, ...res } = runEngine(f.ir, inp);
@@ -388,6 +404,8 @@ export class DocumentAnalysis {
               f.summary = r.summary;
             }
             f.simKey = key;
+            spentMs += performance.now() - t1;
+            spentStates += f.result.stats.states;
             timing.simulated++;
             if (performance.now() - lastYield >= yieldEvery) {
               timing.simulate += performance.now() - t;
