@@ -212,6 +212,8 @@ const CLOCK_EVERY = 64;
 const BLOCK_CLOCK_EVERY = 256;
 
 class Engine {
+  /** when the engine started on this function: the pre-pass (scan, liveness) counts against the budget too */
+  private readonly t0 = Date.now();
   readonly fn: FunctionIR;
   readonly inp: EngineInput;
   readonly budget: Budget;
@@ -1556,7 +1558,7 @@ class Engine {
   }
 
   run(): EngineResult {
-    const t0 = Date.now();
+    const t0 = this.t0;
     const fn = this.fn;
     const byId = new Map<number, Block>();
     for (const b of fn.blocks) byId.set(b.id, b);
