@@ -52,9 +52,7 @@ const MODULE = process.env.FOLIO_LENS_NATIVE_MODULE || 'tree-sitter';
 function load(): Loaded | undefined {
   if (loaded || loadError !== undefined) return loaded;
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const Parser = require(MODULE) as NativeParserCtor;
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const C = require('tree-sitter-c') as NativeLanguage;
     if (!C.fields) C.fields = fieldNames(C);
     const noop = function (): void {};
@@ -70,8 +68,12 @@ function load(): Loaded | undefined {
     // binding has already transferred (the subtree's address in 0-1, the
     // start byte, row and byte column in 2-4; offsets are UTF-16 bytes)
     // instead of one call into the binding each, exactly as the binding
-    // computes them (node.cc: Id, StartIndex, StartPosition).
-    Object.defineProperties(Parser.SyntaxNode.prototype, {
+    // computes them (node.cc: Id, StartIndex, StartPosition). Checked
+    // against the binding's own getters on a trial parse below.
+    const proto = Parser.SyntaxNode.prototype;
+    const own = (k: string) => Object.getOwnPropertyDescriptor(proto, k)!;
+    const shipped = { id: own('id'), startIndex: own('startIndex'), startPosition: own('startPosition') };
+    Object.defineProperties(proto, {
       id: { get(this: Marshalled) { return this[0] + this[1] * 0x100000000; }, configurable: true },
       startIndex: { get(this: Marshalled) { return this[2] >>> 1; }, configurable: true },
       startPosition: { get(this: Marshalled) { return { row: this[3], column: this[4] >>> 1 }; }, configurable: true },
@@ -84,8 +86,12 @@ function load(): Loaded | undefined {
     // one parse, so that a binding that loads but cannot parse falls back too
     const p = new Parser();
     p.setLanguage(C);
-    const t = p.parse('int f(void) { return 0; }');
+    const t = p.parse('/* \u00e9\u{1F642} */\nint f(void) { return "\u00e9\u{1F642}"[0]; }\n');
     if (!t || t.rootNode.type !== 'translation_unit' || t.rootNode.hasError) throw new Error('a trial parse failed');
+    if (!sameAsShipped(t.rootNode as unknown as TrialNode, shipped)) {
+      // another build of the binding: keep its own getters (slower, still right)
+      Object.defineProperties(proto, shipped);
+    }
     loaded = { Parser, C };
   } catch (e) {
     loadError = ((e as Error).message ?? String(e)).split('\n')[0];
@@ -93,11 +99,29 @@ function load(): Loaded | undefined {
   return loaded;
 }
 
+interface TrialNode {
+  children: TrialNode[];
+}
+
+/** Whether the JS getters give what the binding's own give, on every node of a trial tree. */
+function sameAsShipped(root: TrialNode, shipped: Record<'id' | 'startIndex' | 'startPosition', PropertyDescriptor>): boolean {
+  const stack = [root];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    for (const k of ['id', 'startIndex', 'startPosition'] as const) {
+      const mine = (n as unknown as Record<string, unknown>)[k];
+      const theirs = shipped[k].get!.call(n);
+      if (JSON.stringify(mine) !== JSON.stringify(theirs)) return false;
+    }
+    stack.push(...n.children);
+  }
+  return true;
+}
+
 /** Field names by field id, as the grammar numbers them (index 0 is null). */
 function fieldNames(C: NativeLanguage): (string | null)[] {
   const dir = path.dirname(require.resolve(`${MODULE}/package.json`));
   // the binding the package itself loaded (node-gyp-build resolves the same file, and require caches it)
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const gypBuild = require(require.resolve('node-gyp-build', { paths: [dir] })) as (d: string) => {
     getNodeFieldNamesById?: (l: unknown) => (string | null | undefined)[];
   };
