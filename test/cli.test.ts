@@ -144,3 +144,46 @@ test('examples: the planted bugs are found', () => {
   const rules = new Set(JSON.parse(r.stdout).diagnostics.map((d: { rule: string }) => d.rule));
   for (const rule of ['ref-leak', 'lock-leak', 'use-after-put', 'writeback-not-started', 'unlock-not-held']) assert.ok(rules.has(rule), rule);
 });
+
+test('--contracts: a subsystem helper that waits for its daemon; a broken file exits 2 naming the field', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'folio-lens-contracts-'));
+  try {
+    const c = path.join(dir, 'myfs.c');
+    fs.writeFileSync(c, [
+      'static int myfs_refresh(struct inode *inode, pgoff_t index)',
+      '{',
+      '\tstruct folio *folio;',
+      '\tint err;',
+      '',
+      '\tfolio = filemap_lock_folio(inode->i_mapping, index);',
+      '\tif (IS_ERR(folio))',
+      '\t\treturn PTR_ERR(folio);',
+      '\terr = myfs_upcall(inode, MYFS_REFRESH);',
+      '\tfolio_unlock(folio);',
+      '\tfolio_put(folio);',
+      '\treturn err;',
+      '}',
+      '',
+    ].join('\n'));
+    const good = path.join(dir, 'contracts.json');
+    fs.writeFileSync(good, JSON.stringify({ contracts: [{ name: 'myfs_upcall', api: 'other', effects: [{ op: 'userspace-wait' }], doc: 'asks the myfs daemon and sleeps until it answers' }] }));
+    const without = run(['check', c]);
+    assert.equal(without.code, 0, without.stdout + without.stderr);
+    const withIt = run(['check', '--contracts', good, c]);
+    assert.equal(withIt.code, 1, withIt.stderr);
+    assert.match(withIt.stdout, /myfs\.c:9:\d+: warning: 'folio' is locked by filemap_lock_folio\(\) at line 6 and referenced across myfs_upcall\(\).*\[lock-held-across-userspace-wait\]/);
+    const sim = run(['simulate', '--contracts', good, c, 'myfs_refresh']);
+    assert.equal(sim.code, 0, sim.stderr);
+    assert.match(sim.stdout, /!! lock-held-across-userspace-wait/);
+    const bad = path.join(dir, 'bad.json');
+    fs.writeFileSync(bad, JSON.stringify({ contracts: [{ name: 'myfs_upcall', effects: [{ op: 'userspace-wait', arg: 'inode' }] }] }));
+    const broken = run(['check', '--contracts', bad, c]);
+    assert.equal(broken.code, 2);
+    assert.match(broken.stderr, /bad\.json: contracts\[0\]\.effects\[0\]\.(arg|op)/);
+    const missing = run(['check', '--contracts', path.join(dir, 'nope.json'), c]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /--contracts: .*nope\.json: cannot read \(ENOENT\)/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

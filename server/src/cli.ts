@@ -19,7 +19,8 @@ import { formatText } from './format/text';
 import { formatJson } from './format/json';
 import { formatSarif } from './format/sarif';
 import { simulationJson, simulationText } from './format/simulate';
-import { KERNEL_VERSIONS, DEFAULT_KERNEL_VERSION, KernelVersion } from '../../simulator/src/contract-types';
+import { KERNEL_VERSIONS, DEFAULT_KERNEL_VERSION, KernelVersion, type Contract } from '../../simulator/src/contract-types';
+import { parseContractsFile, readContractsFile } from './lsp/contracts-file';
 import { isRuleId, RULE_IDS } from '../../simulator/src/rules';
 import { runPatch } from './patch/cli';
 import { resolveBackend, setDefaultBackend, PARSER_CHOICES, DEFAULT_PARSER, type ParserChoice } from './parser';
@@ -33,11 +34,14 @@ const VERSION: string = (() => {
 })();
 
 const USAGE = `usage:
-  folio-lens check [--format text|json|sarif] [--kernel-version ${KERNEL_VERSIONS.join('|')}] [--rule ID]... [--jobs N] PATH...
-  folio-lens simulate FILE FUNCTION [--format text|json] [--kernel-version ${KERNEL_VERSIONS.join('|')}]
+  folio-lens check [--format text|json|sarif] [--kernel-version ${KERNEL_VERSIONS.join('|')}] [--rule ID]... [--jobs N] [--contracts FILE] PATH...
+  folio-lens simulate FILE FUNCTION [--format text|json] [--kernel-version ${KERNEL_VERSIONS.join('|')}] [--contracts FILE]
   folio-lens patch [--tree DIR] [--format text|json] [--kernel-version ${KERNEL_VERSIONS.join('|')}] [--rule ID]... PATCH|-
   folio-lens patch --git A..B|COMMIT | --uncommitted [--format text|json] [--kernel-version ${KERNEL_VERSIONS.join('|')}]
   folio-lens --version
+every command also takes --contracts FILE: a JSON contracts file for a subsystem's
+own helpers (the format of the editor's foliolens.contractsFile, docs/contracts.md);
+a broken file is reported with its field and the command exits 2.
 every command also takes --parser auto|native|wasm (or FOLIO_LENS_PARSER): the
 tree-sitter runtime (auto: native when its module loads, else wasm); default ${DEFAULT_PARSER}.
 
@@ -65,6 +69,10 @@ interface Parsed {
   git?: string;
   uncommitted?: boolean;
   parser?: string;
+  /** the --contracts file */
+  contractsFile?: string;
+  /** its contracts, once loaded */
+  contracts?: Contract[];
 }
 
 export function parseArgs(argv: string[]): Parsed {
@@ -98,6 +106,7 @@ export function parseArgs(argv: string[]): Parsed {
         break;
       }
       case '--tree': p.tree = value(); break;
+      case '--contracts': p.contractsFile = value(); break;
       case '--git': p.git = value(); break;
       case '--uncommitted': p.uncommitted = true; break;
       case '--parser': {
@@ -130,7 +139,7 @@ async function check(p: Parsed): Promise<number> {
     process.stderr.write('folio-lens: no .c or .h file to check\n');
     return 2;
   }
-  const opts: AnalyzeOptions = { kernelVersion: p.kernelVersion, rules: p.rules };
+  const opts: AnalyzeOptions = { kernelVersion: p.kernelVersion, rules: p.rules, contracts: p.contracts };
   const tty = process.stderr.isTTY;
   const results = await analyzeFiles(files, opts, {
     jobs: p.jobs,
@@ -166,7 +175,7 @@ async function simulate(p: Parsed): Promise<number> {
     return 2;
   }
   const analyzer = await Analyzer.create();
-  const sim = analyzer.simulate(text, /^\d+$/.test(name) ? { line: Number(name) } : { name }, { kernelVersion: p.kernelVersion });
+  const sim = analyzer.simulate(text, /^\d+$/.test(name) ? { line: Number(name) } : { name }, { kernelVersion: p.kernelVersion, contracts: p.contracts });
   if (!sim) {
     process.stderr.write(`folio-lens: ${file}: no function '${name}'\n`);
     return 2;
@@ -198,6 +207,17 @@ export async function main(argv: string[]): Promise<number> {
       }
       if (choice.notice) process.stderr.write(choice.notice + '\n');
       setDefaultBackend(choice.backend);
+    }
+    if (p.contractsFile !== undefined) {
+      const read = readContractsFile(p.contractsFile, null, '--contracts');
+      if ('error' in read) {
+        process.stderr.write(`folio-lens: ${read.error}\n`);
+        return 2;
+      }
+      const parsed = parseContractsFile(p.contractsFile, read.text);
+      for (const e of parsed.errors) process.stderr.write(`folio-lens: ${e}\n`);
+      if (parsed.errors.length) return 2;
+      p.contracts = parsed.contracts;
     }
     switch (p.command) {
       case 'check': return await check(p);

@@ -212,22 +212,22 @@ function inside(p: string, dir: string): boolean {
  * folder once symbolic links are resolved, not a regular file, or larger
  * than MAX_CONTRACTS_FILE_BYTES. Never reads more than that.
  */
-export function readContractsFile(file: string, folders: readonly string[]): { text: string } | { error: string } {
-  const setting = 'foliolens.contractsFile';
+export function readContractsFile(file: string, folders: readonly string[] | null, setting = 'foliolens.contractsFile'): { text: string } | { error: string } {
   let real: string;
   try {
     real = fs.realpathSync(file);
   } catch (e) {
     return { error: `${setting}: ${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` };
   }
-  const realFolders = folders.map((f) => {
+  // null: named on a command line by the user, who may keep it anywhere
+  const realFolders = (folders ?? []).map((f) => {
     try {
       return fs.realpathSync(f);
     } catch {
       return path.resolve(f);
     }
   });
-  if (!realFolders.some((d) => inside(real, d))) {
+  if (folders !== null && !realFolders.some((d) => inside(real, d))) {
     const where = realFolders.length ? `outside the workspace (${realFolders.join(', ')})` : 'not in a workspace folder (no folder is open)';
     return { error: `${setting}: ${file}${real !== path.resolve(file) ? ` (really ${real})` : ''} is ${where}; it is not read. Put the contracts file inside the workspace and name it relative to the workspace folder` };
   }

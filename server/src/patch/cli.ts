@@ -4,7 +4,7 @@
  * cannot be read, parsed or applied (or the git range is bad).
  */
 import * as fs from 'fs';
-import type { KernelVersion } from '../../../simulator/src/contract-types';
+import type { Contract, KernelVersion } from '../../../simulator/src/contract-types';
 import { PatchInputError, reviewGitRange, reviewPatchText } from './index';
 import { patchJson, patchText } from './format';
 import type { PatchReview } from './review';
@@ -17,11 +17,13 @@ export interface PatchCommand {
   tree?: string;
   git?: string;
   uncommitted?: boolean;
+  /** a subsystem's own contracts (--contracts) */
+  contracts?: Contract[];
 }
 
 export async function runPatch(p: PatchCommand): Promise<number> {
   const start = performance.now();
-  const opts = { kernelVersion: p.kernelVersion, rules: p.rules };
+  const opts = { kernelVersion: p.kernelVersion, rules: p.rules, contracts: p.contracts };
   const root = p.tree ?? process.cwd();
   let review: PatchReview;
   try {
