@@ -159,6 +159,10 @@ test('a non-UTF-8 file (Latin-1 bytes in comments and strings) is checked, with 
   assert.match(l[0].file, /latin1\.c$/);
   // the leaking return is on line 12 of the file (11 of LEAK, after the one-line comment)
   assert.equal(l[0].line, 12);
+  // said once, on stderr, for that file only
+  const said = r.stderr.split('\n').filter((x) => /not valid UTF-8/.test(x));
+  assert.equal(said.length, 1, r.stderr);
+  assert.match(said[0], /latin1\.c: not valid UTF-8: checked with the invalid bytes read as U\+FFFD/);
 });
 
 test('a file that disappears after the listing, before it is read: reported once, the rest checked', async () => {

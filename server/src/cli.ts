@@ -145,6 +145,7 @@ async function check(p: Parsed): Promise<number> {
     jobs: p.jobs,
     onResult: (r, done, total) => {
       if (r.error) process.stderr.write(`${tty ? '\r\x1b[K' : ''}folio-lens: ${r.file}: ${r.error}\n`);
+      if (r.notice) process.stderr.write(`${tty ? '\r\x1b[K' : ''}folio-lens: ${r.file}: ${r.notice}\n`);
       if (tty && (done % 16 === 0 || done === total)) process.stderr.write(`\r\x1b[Kfolio-lens: ${done}/${total} files`);
     },
   });

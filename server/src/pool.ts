@@ -7,19 +7,26 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Worker } from 'worker_threads';
+import { isUtf8 } from 'buffer';
 import { Analyzer, AnalyzeOptions, FileResult } from './analyze';
 import { defaultBackend, type Backend } from './parser';
 import { yieldToGc } from './parser-native';
 
 export interface ReadResult extends FileResult {
   readMs: number;
+  /** said once about the file, on stderr: it was checked, but not quite as written (not UTF-8) */
+  notice?: string;
 }
 
 export function readAndAnalyze(analyzer: Analyzer, file: string, opts: AnalyzeOptions): ReadResult {
   const t = performance.now();
   let text: string;
+  let notice: string | undefined;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    const buf = fs.readFileSync(file);
+    // kernel sources are UTF-8; a Latin-1 comment still parses (its bytes become U+FFFD, offsets per character)
+    if (!isUtf8(buf)) notice = 'not valid UTF-8: checked with the invalid bytes read as U+FFFD (columns on those lines may be off)';
+    text = buf.toString('utf8');
   } catch (e) {
     return {
       file, diagnostics: [], functions: 0, overBudget: 0, readMs: performance.now() - t,
@@ -28,7 +35,7 @@ export function readAndAnalyze(analyzer: Analyzer, file: string, opts: AnalyzeOp
     };
   }
   const readMs = performance.now() - t;
-  return { ...analyzer.analyzeText(file, text, opts), readMs };
+  return { ...analyzer.analyzeText(file, text, opts), readMs, ...(notice ? { notice } : {}) };
 }
 
 export interface PoolOptions {
