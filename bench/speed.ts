@@ -16,6 +16,7 @@ import { openParser, BACKENDS, cliDefaultBackend, type Backend } from '../server
 import { nativeLoadError, yieldToGc } from '../server/src/parser-native';
 import { collectFiles } from '../server/src/files';
 import { analyzeFiles, ReadResult } from '../server/src/pool';
+import type { AnalyzeOptions } from '../server/src/analyze';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -84,10 +85,10 @@ export interface CheckRun {
 }
 
 /** `check` of `files` on all cores, in this process, with the time split per phase. */
-export async function measureCheck(files: string[], kernelVersion: '6.12' | '6.1', backend: Backend = cliBackend()): Promise<CheckRun> {
+export async function measureCheck(files: string[], kernelVersion: '6.12' | '6.1', backend: Backend = cliBackend(), extra: Omit<AnalyzeOptions, 'kernelVersion'> = {}): Promise<CheckRun> {
   const cpu0 = process.cpuUsage();
   const t = performance.now();
-  const results = await analyzeFiles(files, { kernelVersion }, { backend });
+  const results = await analyzeFiles(files, { ...extra, kernelVersion }, { backend });
   const wall = (performance.now() - t) / 1000;
   const cpu = process.cpuUsage(cpu0);
   const split = { read: 0, mask: 0, parse: 0, extract: 0, simulate: 0 };

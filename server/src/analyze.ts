@@ -10,7 +10,7 @@ import { openParser, defaultBackend, type Backend, type CParser } from './parser
 import { focusText, isRelevantText, relevantRegex, safeMask } from './relevance';
 import { extractFile, extractFunctionAt } from './extract';
 import { analyseFile, simulateFunction } from '../../simulator/src/index';
-import type { SimResult, Summary } from '../../simulator/src/api-types';
+import { DEFAULT_BUDGET, DEFAULT_FILE_BUDGET, type Budget, type FileBudget, type SimResult, type Summary } from '../../simulator/src/api-types';
 import type { Contract, KernelVersion } from '../../simulator/src/contract-types';
 import type { FunctionIR } from '../../simulator/src/ir';
 import { Diagnostic, toDiagnostic, compareDiagnostics } from './diagnostic';
@@ -22,7 +22,22 @@ export interface AnalyzeOptions {
   rules?: string[];
   contracts?: Contract[];
   summaries?: Map<string, Summary>;
+  /** per function (default DEFAULT_BUDGET) */
+  budget?: Budget;
+  /** per file (default DEFAULT_FILE_BUDGET) */
+  fileBudget?: FileBudget;
 }
+
+/**
+ * A budget whose outcome does not depend on the machine's load: the states
+ * decide (as DEFAULT_BUDGET's do), and the clocks are only a safety net 25
+ * times looser. The census and the backend comparison use it so that two
+ * runs give the same findings.
+ */
+export const REPEATABLE_BUDGET: { budget: Budget; fileBudget: FileBudget } = {
+  budget: { ...DEFAULT_BUDGET, maxMillis: DEFAULT_BUDGET.maxMillis * 25 },
+  fileBudget: { ...DEFAULT_FILE_BUDGET, maxMillis: DEFAULT_FILE_BUDGET.maxMillis * 25 },
+};
 
 export interface FileResult {
   file: string;
@@ -90,6 +105,8 @@ export class Analyzer {
         kernelVersion: opts.kernelVersion,
         contracts: opts.contracts,
         summaries: opts.summaries,
+        budget: opts.budget,
+        fileBudget: opts.fileBudget,
       });
       timing.simulate = performance.now() - t;
       result.functions = ir.functions.length;
