@@ -117,8 +117,8 @@ async function main(): Promise<void> {
     const p = (s: string) => void process.stdout.write(s + '\n');
     p(`\n== ${v}: fs/ + mm/, ${c.files} .c files, ${c.lines} lines, ${c.megabytes} MB; ${c.functionsSimulated} functions simulated`);
     p(`findings: ${c.findings.total} (${c.findings.per100kLines} per 100k lines)`);
-    p(`  ${'rule'.padEnd(26)} ${'total'.padStart(6)} ${'error'.padStart(6)} ${'warn'.padStart(6)} ${'info'.padStart(6)} ${'/100k'.padStart(7)}`);
-    for (const r of c.findings.rules) p(`  ${r.rule.padEnd(26)} ${String(r.total).padStart(6)} ${String(r.error).padStart(6)} ${String(r.warning).padStart(6)} ${String(r.info).padStart(6)} ${r.per100kLines.toFixed(2).padStart(7)}`);
+    p(`  ${'rule'.padEnd(32)} ${'total'.padStart(6)} ${'error'.padStart(6)} ${'warn'.padStart(6)} ${'info'.padStart(6)} ${'/100k'.padStart(7)}`);
+    for (const r of c.findings.rules) p(`  ${r.rule.padEnd(32)} ${String(r.total).padStart(6)} ${String(r.error).padStart(6)} ${String(r.warning).padStart(6)} ${String(r.info).padStart(6)} ${r.per100kLines.toFixed(2).padStart(7)}`);
     const silent = Object.keys(RULES).filter((k) => !c.findings.rules.some((r) => r.rule === k));
     if (silent.length) p(`  no findings: ${silent.join(', ')}`);
     p(`uncertain control flow: ${c.uncertainControlFlow.uncertain} of ${c.uncertainControlFlow.functionDefinitions} function definitions (${c.uncertainControlFlow.share} %)`);
