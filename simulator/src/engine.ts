@@ -624,7 +624,8 @@ class Engine {
       if (o.fresh && !o.inCache) continue;
       // locked by this function: by a lock call, a locking lookup, or by inserting it into the page cache
       const locked = o.locked === 'held' && (o.lockedByUs || o.inCache);
-      const ref = o.refs > 0 && o.origin === 'acquired';
+      // any reference of this function's own: a lookup's, or a folio_get() on the caller's folio
+      const ref = o.refs > 0;
       if (!locked && !ref) continue;
       const name = displayName(s, o);
       const what = locked
