@@ -1,5 +1,5 @@
 /**
- * Hostile contracts files (server/src/lsp/contracts-file.ts): outside the
+ * Hostile contracts files (server/src/contracts-file.ts): outside the
  * workspace (symbolic links resolved), too large, not a regular file, and
  * enormous values inside. Each gives one clear message naming the file and
  * the field (or the setting), and the valid entries and the built-in table
@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { MAX_CONTRACTS_FILE_BYTES, MAX_DEPTH, parseContractsFile, readContractsFile } from '../server/src/lsp/contracts-file';
+import { MAX_CONTRACTS_FILE_BYTES, MAX_DEPTH, parseContractsFile, readContractsFile } from '../server/src/contracts-file';
 import { Analyzer } from '../server/src/analyze';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'folio-contracts-'));

@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Analyzer } from '../server/src/analyze';
-import { parseContractsFile } from '../server/src/lsp/contracts-file';
+import { parseContractsFile } from '../server/src/contracts-file';
 import { canonInode, canonMapping } from '../simulator/src/lifetimes';
 
 let analyzer: Analyzer | undefined;

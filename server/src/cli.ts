@@ -20,7 +20,7 @@ import { formatJson } from './format/json';
 import { formatSarif } from './format/sarif';
 import { simulationJson, simulationText } from './format/simulate';
 import { KERNEL_VERSIONS, DEFAULT_KERNEL_VERSION, KernelVersion, type Contract } from '../../simulator/src/contract-types';
-import { parseContractsFile, readContractsFile } from './lsp/contracts-file';
+import { parseContractsFile, readContractsFile } from './contracts-file';
 import { isRuleId, RULE_IDS } from '../../simulator/src/rules';
 import { runPatch } from './patch/cli';
 import { resolveBackend, setDefaultBackend, PARSER_CHOICES, DEFAULT_PARSER, type ParserChoice } from './parser';

@@ -48,7 +48,7 @@ import { simulationJson, type SimulationJson } from '../format/simulate';
 import { CHECK_PATCH_COMMAND, SIMULATE_COMMAND, STATUS_NOTIFICATION, type SimulateArgs, type StatusParams } from '../../../extension/src/protocol';
 import { DocumentAnalysis, type FnState, type RunOutcome } from './document';
 import { DEFAULT_SETTINGS, readSettings, type Settings } from './settings';
-import { parseContractsFile, readContractsFile } from './contracts-file';
+import { parseContractsFile, readContractsFile } from '../contracts-file';
 import { MEMORY_REQUEST, memoryReport } from './memory';
 import { lineStarts, toLspDiagnostics, type DiagnosticData } from './convert';
 import { contractMarkdown, lifetimeMarkdown, namesForArg, stateAtLine, stateMarkdown, summaryMarkdown, varKind, wordAt } from './hover';

@@ -23,8 +23,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import type { Contract, Effect } from '../../../simulator/src/contract-types';
-import { KERNEL_VERSIONS } from '../../../simulator/src/contract-types';
+import type { Contract, Effect } from '../../simulator/src/contract-types';
+import { KERNEL_VERSIONS } from '../../simulator/src/contract-types';
 
 export interface ContractsFileResult {
   contracts: Contract[];
