@@ -141,10 +141,10 @@ export interface PairKind {
   /** what the count means, for the simulation view and hovers: `direct I/O in flight` */
   label: string;
   /**
-   * the end may come from an I/O completion after the function returns
-   * success (a DIO's completion calls inode_dio_end()): an open pair is then
-   * reported only on error returns, unless the function ends the pair itself
-   * before a non-error return somewhere
+   * the end may come from an I/O completion after the function returns (a
+   * DIO's completion calls inode_dio_end()): an open pair is then reported
+   * only when the function ends the pair itself before returning the
+   * result of the I/O somewhere, which shows it owns the end
    */
   async?: boolean;
 }

@@ -1406,8 +1406,9 @@ class Engine {
     const error = this.errorLike(rv, retB);
     for (const [key, n] of s.pairs) {
       const pair = key.slice(0, key.indexOf('('));
-      // ended here by this function before a return that is not an error: it ends this pair itself
-      if (n === 0 && !error && pairKind(pair).async) this.syncEnded.add(pair);
+      // ended here by this function before returning the I/O's own result: it ends this pair itself
+      // (not evidence: a return known to be 0, nothing was submitted, or known non-zero, an error after `if (ret)`)
+      if (n === 0 && !error && pairKind(pair).async && this.ioResult(rv, retB)) this.syncEnded.add(pair);
       if (n <= 0 || success) continue;
       if (!this.pairEnds.has(pair)) continue;
       const kind = pairKind(pair);
@@ -1416,7 +1417,9 @@ class Engine {
       const note = s.pairNotes.get(key);
       this.curCall = note ? note.call.replace(/\(\)$/, '') : undefined;
       const message = rule === 'cookie-use-unbalanced' ? msg.cookieOpen(key, note?.call ?? 'fscache_use_cookie()', note?.loc.line) : msg.pairOpen(key, note?.call ?? 'a begin call', note?.loc.line);
-      this.report(s, { rule, message, related: note ? [{ loc: note.loc, message: note.text }] : [] }, key, undefined, kind.async && !error ? pair : undefined);
+      // an asynchronously ended pair open at any return (even a failure: the I/O may have been submitted and
+      // its completion fails it) stands only where the function shows it ends the pair itself (syncEnded)
+      this.report(s, { rule, message, related: note ? [{ loc: note.loc, message: note.text }] : [] }, key, undefined, kind.async ? pair : undefined);
     }
     this.curCall = undefined;
     if (this.inp.collectReturns) {
@@ -1448,6 +1451,13 @@ class Engine {
    * return success with the pair left open for the caller, so an open pair
    * is reported only at the other returns.
    */
+  /** The returned value may be zero or not: the result of the work done, not a known outcome. */
+  private ioResult(rv: ReturnValue | undefined, retB: Binding | undefined): boolean {
+    if (!rv || rv.const !== undefined || rv.errptr) return false;
+    if (retB && !isObjBinding(retB)) return (retB.mask & ZERO) !== 0 && (retB.mask & (NEG | POS)) !== 0;
+    return true;
+  }
+
   /** pairs of an asynchronously ended family that this function ends itself before a non-error return */
   readonly syncEnded = new Set<string>();
 
