@@ -733,10 +733,11 @@ class Engine {
    * A pair is keyed by its argument's text. Text with a subscript
    * (`kmap(pages[i])`) or naming a variable a loop reassigns (`pg = pages[i];
    * kmap(pg)`) denotes different objects on different iterations: such
-   * pairs are not tracked.
+   * pairs are not tracked. Nor is a dereference (`kmap(*rq->in)`): it is
+   * the first element of an array the function may walk with a subscript.
    */
   pairKeyTracked(text: string): boolean {
-    if (text.includes('[')) return false;
+    if (text.includes('[') || text.trimStart().startsWith('*')) return false;
     if (!this.loopAssigned) {
       this.loopOf ??= cyclicSccs(this.fn);
       const la = new Set<VarName>();
