@@ -9,6 +9,9 @@ import assert from 'node:assert/strict';
 import { Analyzer } from '../server/src/analyze';
 import { parseContractsFile } from '../server/src/contracts-file';
 import { canonInode, canonMapping } from '../simulator/src/lifetimes';
+import { lifetimeMarkdown } from '../server/src/lsp/hover';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 
 let analyzer: Analyzer | undefined;
 async function check(text: string, contractsJson?: string) {
@@ -120,4 +123,17 @@ test('inodes and mappings are related only as the function writes them', () => {
   assert.notEqual(canonMapping('log_inode->i_mapping', defs), canonInode('inode', defs));
   // cycles end
   assert.equal(typeof canonInode('a', { a: 'b', b: 'a' }), 'string');
+});
+
+test('hovers say how many cookie uses and direct I/Os are open at a line, over the paths', async () => {
+  analyzer ??= await Analyzer.create();
+  const dir = path.join(__dirname, '..', '..', 'test', 'fixtures', 'rules');
+  const cookie = analyzer.simulate(fs.readFileSync(path.join(dir, 'cookie-use-unbalanced.c'), 'utf8'), { name: 'demofs_cache_prepare_write' }, { kernelVersion: '6.12' })!;
+  assert.match(lifetimeMarkdown(cookie.result, 16, ['cookie'], 'fscache_use_cookie'), /\*\*cache cookie uses on `cookie`:\*\* 1 on all 2 paths/);
+  const dio = analyzer.simulate(fs.readFileSync(path.join(dir, 'pagecache-fill-during-dio.c'), 'utf8'), { name: 'demofs_dio_write' }, { kernelVersion: '6.12' })!;
+  assert.match(lifetimeMarkdown(dio.result, 21, ['inode'], 'inode_dio_begin'), /\*\*direct I\/O in flight on `inode`:\*\* 1 on all 3 paths/);
+  // after the end on the shared exit: closed on every path that opened it
+  const end = lifetimeMarkdown(dio.result, 34, ['inode'], 'inode_dio_end');
+  assert.match(end, /\*\*direct I\/O in flight on `inode`:\*\* 0/);
+  assert.equal(lifetimeMarkdown(dio.result, 21, ['mapping']), '');
 });
