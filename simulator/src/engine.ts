@@ -158,6 +158,9 @@ interface Cur {
 /** A contract as the engine uses it: summaries add handoffs that take no references. */
 export type SimContract = Contract & { softHandoff?: number[]; waitVia?: string };
 
+/** include/linux/errno.h: the I/O was queued and its completion will finish it. */
+const EIOCBQUEUED = 529;
+
 /** A plain name or member path (`cookie`, `ctx->cookie`, `vi->cache.cookie`). */
 const PLACE_TEXT = /^[A-Za-z_]\w*(?:(?:->|\.)[A-Za-z_]\w*)*$/;
 
@@ -1452,12 +1455,33 @@ class Engine {
    * return success with the pair left open for the caller, so an open pair
    * is reported only at the other returns.
    */
-  /** The returned value may be zero or not: the result of the work done, not a known outcome. */
+  /**
+   * The function returns what its own I/O came to: not a known error, not a
+   * value known non-zero after `if (ret)`, and not a known 0 in a function
+   * that can also queue its I/O (-EIOCBQUEUED), where 0 means "nothing was
+   * submitted".
+   */
   private ioResult(rv: ReturnValue | undefined, retB: Binding | undefined): boolean {
-    if (!rv || rv.const !== undefined || rv.errptr) return false;
+    if (!rv || rv.errptr) return false;
+    const c = rv.const ?? (retB && !isObjBinding(retB) ? retB.c : undefined);
+    if (c !== undefined) return c >= 0 && !this.queuesIo;
     if (retB && !isObjBinding(retB)) return (retB.mask & ZERO) !== 0 && (retB.mask & (NEG | POS)) !== 0;
     return true;
   }
+
+  /** the function can return -EIOCBQUEUED: its I/O may complete after it returns */
+  private get queuesIo(): boolean {
+    if (this._queuesIo === undefined) {
+      let q = false;
+      for (const b of this.fn.blocks) {
+        for (const e of b.events) if (e.kind === 'assign' && e.src.kind === 'const' && e.src.value === -EIOCBQUEUED) q = true;
+        if (b.term.kind === 'return' && (b.term.value?.const === -EIOCBQUEUED || /EIOCBQUEUED/.test(b.term.value?.text ?? ''))) q = true;
+      }
+      this._queuesIo = q;
+    }
+    return this._queuesIo;
+  }
+  private _queuesIo?: boolean;
 
   /** pairs of an asynchronously ended family that this function ends itself before a non-error return */
   readonly syncEnded = new Set<string>();
@@ -1471,7 +1495,8 @@ class Engine {
     if (!rv) return false;
     if (/EIOCBQUEUED/.test(rv.text)) return false;
     if (rv.errptr) return true;
-    if (rv.const !== undefined) return rv.const < 0;
+    if (rv.const !== undefined) return rv.const < 0 && rv.const !== -EIOCBQUEUED;
+    if (retB && !isObjBinding(retB) && retB.c === -EIOCBQUEUED) return false;
     if (retB && !isObjBinding(retB) && retB.mask !== 0 && (retB.mask & ~(NEG | ERR)) === 0) return true;
     const t = rv.text.replace(/\s+/g, '');
     if (/^-E[A-Z0-9]+$|^(?:ERR_PTR|PTR_ERR)\(/.test(t)) return true;
