@@ -1018,11 +1018,31 @@ class Engine {
   }
 
   /** A call with no contract and no summary: a neutral call, or an unknown callee. */
+  /**
+   * `&dst_pfn` passed to a call, where the local was set once from the
+   * page frame number of an object (`dst_pfn = migrate_pfn(folio_pfn(dfolio))`,
+   * FunctionIR.defs): the callee receives the page as a pfn it can turn back
+   * into the page (migrate_device_pages() takes arrays of them), so the
+   * object is handed over like one passed by address.
+   */
+  private pfnHandoff(s: State, a: Arg, call: string, line: number): State {
+    if (a.text.replace(/\s+/g, '') !== '&' + a.var) return s;
+    const def = this.fn.defs?.[a.var!];
+    const m = def ? /\b(?:folio_pfn|page_to_pfn|page_to_phys)\s*\(\s*([A-Za-z_]\w*)\s*\)/.exec(def) : null;
+    if (!m) return s;
+    const o = objOfVar(s, m[1]);
+    if (!o || o.handedOff || o.value === 'null' || o.value === 'err') return s;
+    this.releasedSites.add(siteOf(o.id));
+    s = pushStep(s, line, `the pfn of '${m[1]}' (in '${a.var}') passed to ${call}, which may take it over`, o.id);
+    return updObj(s, o.id, { handedOff: true, ...forget(o) });
+  }
+
   private otherCall(s: State, ev: CallEvent, site: string): State {
     const cls = this.classify(ev.callee);
     const call = callText(ev.callee);
     for (const a of ev.args) {
       if (a.var === undefined) continue;
+      if (!cls.neutral) s = this.pfnHandoff(s, a, call, ev.loc.line);
       const o = objOfVar(s, a.var);
       if (!o || o.value === 'null' || o.value === 'err') continue;
       if (a.field !== undefined) {

@@ -73,6 +73,11 @@ export type Target =
   | { kind: 'place'; text: string }
   | { kind: 'none' };
 
+/** An expression that computes a page frame number from a page or folio. */
+export const PFN_TEXT = /\b(?:folio_pfn|page_to_pfn|page_to_phys)\s*\(/;
+/** A plain constant (`0`, `NULL`, `-1UL`): an initialiser that says nothing about a pfn. */
+const CONSTANT_TEXT = /^(?:-?\s*\d+[uUlL]*|NULL|0x[0-9a-fA-F]+[uUlL]*)$/;
+
 export class FnCtx {
   readonly blocks: BBlock[] = [];
   cur: number;
@@ -101,8 +106,23 @@ export class FnCtx {
   /** variables that receive a DAX mapping here (`&kaddr` passed to dax_direct_access): every read of them is a use */
   daxVars?: Set<string>;
 
-  noteDef(name: string, text: string | null): void {
+  /**
+   * locals that hold a page frame number computed from a variable
+   * (`dst_pfn = migrate_pfn(folio_pfn(dfolio))`): the text, or null when
+   * assigned anything else too (a constant initialiser does not count)
+   */
+  readonly pfnDefs = new Map<string, string | null>();
+
+  /** `byAddress`: `&name` passed to a call (which may write it after taking what it held) */
+  noteDef(name: string, text: string | null, byAddress = false): void {
     this.defs.set(name, this.defs.has(name) ? null : text);
+    if (byAddress) return;
+    if (text !== null && PFN_TEXT.test(text)) {
+      const prev = this.pfnDefs.get(name);
+      this.pfnDefs.set(name, prev === undefined || prev === text ? text : null);
+    } else if (text === null || !CONSTANT_TEXT.test(text)) {
+      this.pfnDefs.set(name, null);
+    }
   }
 
   /** FunctionIR.defs: the single definitions of inode, mapping and file locals */
@@ -111,6 +131,9 @@ export class FnCtx {
     for (const name of this.fileTyped) {
       const d = this.defs.get(name);
       if (typeof d === 'string' && d.length <= 120) (out ??= {})[name] = d;
+    }
+    for (const [name, d] of this.pfnDefs) {
+      if (typeof d === 'string' && d.length <= 120 && this.allLocals.has(name)) (out ??= {})[name] = d;
     }
     return out;
   }

@@ -541,7 +541,7 @@ export function evalCall(ctx: FnCtx, n: SyntaxNode, used: boolean, result?: VarN
       if (v.field) arg.field = v.field;
     } else if (v.addrOf) {
       arg.var = v.addrOf; // by address: the simulator reads `text` as `&var`
-      ctx.noteDef(v.addrOf, null);
+      ctx.noteDef(v.addrOf, null, true);
     }
     outArgs.push(arg);
   }
