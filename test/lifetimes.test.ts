@@ -137,3 +137,27 @@ test('hovers say how many cookie uses and direct I/Os are open at a line, over t
   assert.match(end, /\*\*direct I\/O in flight on `inode`:\*\* 0/);
   assert.equal(lifetimeMarkdown(dio.result, 21, ['mapping']), '');
 });
+
+test('a subsystem helper that maps DAX memory, declared with dax-map: its out-parameter is followed', async () => {
+  const text = `
+static int myfs_peek(struct inode *dir, unsigned long ino, void *buf)
+{
+	struct inode *inode;
+	void *kaddr;
+	int err;
+
+	inode = ilookup(dir->i_sb, ino);
+	if (!inode)
+		return -ENOENT;
+	err = myfs_dax_map(inode, 0, &kaddr);
+	iput(inode);
+	if (err)
+		return err;
+	memcpy(buf, kaddr, 64);
+	return 0;
+}
+`;
+  assert.deepEqual(await check(text), []);
+  const json = JSON.stringify([{ name: 'myfs_dax_map', api: 'other', effects: [{ op: 'dax-map', outArgs: [2] }], doc: 'maps the file offset of the inode into *kaddr' }]);
+  assert.deepEqual(await check(text, json), ['15: dax-use-after-inode-put error']);
+});

@@ -8,7 +8,7 @@
  */
 import { openParser, defaultBackend, type Backend, type CParser } from './parser';
 import { focusText, isRelevantText, relevantRegex, safeMask } from './relevance';
-import { extractFile, extractFunctionAt } from './extract';
+import { daxMapCalls, extractFile, extractFunctionAt } from './extract';
 import { analyseFile, simulateFunction } from '../../simulator/src/index';
 import { DEFAULT_BUDGET, DEFAULT_FILE_BUDGET, type Budget, type FileBudget, type SimResult, type Summary } from '../../simulator/src/api-types';
 import type { Contract, KernelVersion } from '../../simulator/src/contract-types';
@@ -98,7 +98,7 @@ export class Analyzer {
       timing.parse = performance.now() - t;
       if (!tree) throw new Error('the parser returned no tree');
       t = performance.now();
-      const ir = extractFile(tree, masked);
+      const ir = extractFile(tree, masked, { daxMaps: daxMapCalls(opts.contracts) });
       timing.extract = performance.now() - t;
       t = performance.now();
       const { results } = analyseFile(ir, {
@@ -144,9 +144,10 @@ export class Analyzer {
     if (!tree) return undefined;
     try {
       let fn: FunctionIR | undefined;
-      const ir = extractFile(tree, masked);
+      const daxMaps = daxMapCalls(opts.contracts);
+      const ir = extractFile(tree, masked, { daxMaps });
       if (which.name !== undefined) fn = ir.functions.find((f) => f.name === which.name);
-      else if (which.line !== undefined) fn = extractFunctionAt(tree, masked, which.line);
+      else if (which.line !== undefined) fn = extractFunctionAt(tree, masked, which.line, { daxMaps });
       if (!fn) return undefined;
       // summaries of the other functions in the file apply at call sites
       const { summaries } = analyseFile({ functions: ir.functions.filter((f) => f !== fn), uncertain: [] }, { kernelVersion: opts.kernelVersion, contracts: opts.contracts });

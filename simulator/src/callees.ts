@@ -74,6 +74,13 @@ export function isPfnCall(name: string): boolean {
   return PFN_CALLS.has(name);
 }
 
+const PFN_OF = new RegExp('\\b(?:' + [...PFN_CALLS].join('|') + ')\\s*\\(\\s*([A-Za-z_]\\w*)\\s*\\)');
+
+/** The variable whose page frame number an expression computes (`migrate_pfn(folio_pfn(dfolio))` gives `dfolio`), if any. */
+export function pfnOfText(text: string): string | undefined {
+  return PFN_OF.exec(text)?.[1];
+}
+
 /** Stores written as macros or helpers: the object lands in a structure. */
 const STORE_CALLS: ReadonlySet<string> = new Set([
   'WRITE_ONCE', 'rcu_assign_pointer', 'smp_store_release', 'xchg', 'cmpxchg', 'try_cmpxchg', 'xa_store', '__xa_store',

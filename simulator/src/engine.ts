@@ -20,7 +20,7 @@ import {
 } from './state';
 import { applyObjEffect, applyPairEffect, callText, checkUse, putsArg, type EffectCtx, type Violation } from './effects';
 import { msg, withPath } from './messages';
-import { classifyCallee, isAliasCall, isPfnCall, type CallClass } from './callees';
+import { classifyCallee, isAliasCall, isPfnCall, pfnOfText, type CallClass } from './callees';
 import { pairKind } from './contracts';
 import { canonInode, canonMapping } from './lifetimes';
 
@@ -1028,12 +1028,12 @@ class Engine {
   private pfnHandoff(s: State, a: Arg, call: string, line: number): State {
     if (a.text.replace(/\s+/g, '') !== '&' + a.var) return s;
     const def = this.fn.defs?.[a.var!];
-    const m = def ? /\b(?:folio_pfn|page_to_pfn|page_to_phys)\s*\(\s*([A-Za-z_]\w*)\s*\)/.exec(def) : null;
-    if (!m) return s;
-    const o = objOfVar(s, m[1]);
+    const of = def !== undefined ? pfnOfText(def) : undefined;
+    if (of === undefined) return s;
+    const o = objOfVar(s, of);
     if (!o || o.handedOff || o.value === 'null' || o.value === 'err') return s;
     this.releasedSites.add(siteOf(o.id));
-    s = pushStep(s, line, `the pfn of '${m[1]}' (in '${a.var}') passed to ${call}, which may take it over`, o.id);
+    s = pushStep(s, line, `the pfn of '${of}' (in '${a.var}') passed to ${call}, which may take it over`, o.id);
     return updObj(s, o.id, { handedOff: true, ...forget(o) });
   }
 

@@ -15,6 +15,7 @@ import type {
   VarName,
 } from '../../../simulator/src/ir';
 import type { SourceText } from './text';
+import { pfnOfText } from '../../../simulator/src/callees';
 import { end } from './nodes';
 
 export interface BBlock {
@@ -73,8 +74,6 @@ export type Target =
   | { kind: 'place'; text: string }
   | { kind: 'none' };
 
-/** An expression that computes a page frame number from a page or folio. */
-export const PFN_TEXT = /\b(?:folio_pfn|page_to_pfn|page_to_phys)\s*\(/;
 /** A plain constant (`0`, `NULL`, `-1UL`): an initialiser that says nothing about a pfn. */
 const CONSTANT_TEXT = /^(?:-?\s*\d+[uUlL]*|NULL|0x[0-9a-fA-F]+[uUlL]*)$/;
 
@@ -117,7 +116,7 @@ export class FnCtx {
   noteDef(name: string, text: string | null, byAddress = false): void {
     this.defs.set(name, this.defs.has(name) ? null : text);
     if (byAddress) return;
-    if (text !== null && PFN_TEXT.test(text)) {
+    if (text !== null && pfnOfText(text) !== undefined) {
       const prev = this.pfnDefs.get(name);
       this.pfnDefs.set(name, prev === undefined || prev === text ? text : null);
     } else if (text === null || !CONSTANT_TEXT.test(text)) {

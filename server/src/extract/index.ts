@@ -22,6 +22,7 @@ import { finish, lowerBody, lowerStmt, unknownLoop } from './cfg';
 import { functionHeader, headerAnnotations } from './types';
 import { beginTree, endTree, fld, ty, txt } from './nodes';
 import { CONTRACTS } from '../../../simulator/src/contracts';
+import type { Contract } from '../../../simulator/src/contract-types';
 
 export { printIR, printEvent, printTerm, printCond } from './print';
 export type { PrintOptions } from './print';
@@ -29,6 +30,18 @@ export type { PrintOptions } from './print';
 export interface ExtractOptions {
   /** functions for which this returns false are skipped entirely */
   filter?: (name: string, bodyText: string) => boolean;
+  /**
+   * the calls that map DAX memory into out-parameters, by name, with their
+   * positions (`daxMapCalls(contracts)`: the built-in ones and a workspace's
+   * own); default the built-in ones
+   */
+  daxMaps?: DaxMaps;
+}
+
+/** DAX mapping calls and the argument positions of their out-parameters, and a regex that finds them in text. */
+export interface DaxMaps {
+  calls: ReadonlyMap<string, readonly number[]>;
+  text: RegExp;
 }
 
 const CONTAINERS = new Set([
@@ -40,7 +53,7 @@ export function extractFile(tree: Tree, mask: MaskResult, opts: ExtractOptions =
   const src = new SourceText(mask);
   const out: FileIR = { functions: [], uncertain: [] };
   const def = (n: SyntaxNode) => {
-    const r = extractFunction(n, src, opts.filter);
+    const r = extractFunction(n, src, opts.filter, opts.daxMaps);
     if (r.fn) out.functions.push(r.fn);
     for (const nested of r.nested) def(nested);
   };
@@ -66,7 +79,7 @@ export function extractFile(tree: Tree, mask: MaskResult, opts: ExtractOptions =
 }
 
 /** The function whose definition contains the 1-based `line`, if any. */
-export function extractFunctionAt(tree: Tree, mask: MaskResult, line: number): FunctionIR | undefined {
+export function extractFunctionAt(tree: Tree, mask: MaskResult, line: number, opts: ExtractOptions = {}): FunctionIR | undefined {
   try {
     const src = new SourceText(mask);
     const row = line - 1;
@@ -79,7 +92,7 @@ export function extractFunctionAt(tree: Tree, mask: MaskResult, line: number): F
     let n: SyntaxNode | null = tree.rootNode.descendantForIndex(off, off);
     while (n && ty(n) !== 'function_definition') n = n.parent;
     if (!n) return undefined;
-    return extractFunction(n, src).fn;
+    return extractFunction(n, src, undefined, opts.daxMaps).fn;
   } catch {
     return undefined;
   } finally {
@@ -92,14 +105,14 @@ export function extractFunctionAt(tree: Tree, mask: MaskResult, line: number): F
  * the definitions nested in it, as extractFile() would give them (for
  * callers that re-extract only the definitions that changed).
  */
-export function extractDefinitions(tree: Tree, mask: MaskResult, defs: SyntaxNode[]): FunctionIR[][] {
+export function extractDefinitions(tree: Tree, mask: MaskResult, defs: SyntaxNode[], opts: ExtractOptions = {}): FunctionIR[][] {
   const src = new SourceText(mask);
   try {
     beginTree(tree, mask.text);
     return defs.map((d) => {
       const out: FunctionIR[] = [];
       const def = (n: SyntaxNode) => {
-        const r = extractFunction(n, src);
+        const r = extractFunction(n, src, undefined, opts.daxMaps);
         if (r.fn) out.push(r.fn);
         for (const nested of r.nested) def(nested);
       };
@@ -119,6 +132,7 @@ function extractFunction(
   def: SyntaxNode,
   src: SourceText,
   filter?: (name: string, bodyText: string) => boolean,
+  daxMaps: DaxMaps = daxMapCalls(undefined),
 ): { fn?: FunctionIR; nested: SyntaxNode[] } {
   const loc = src.loc(def.startIndex, def.endIndex);
   let fn: FunctionIR | undefined;
@@ -149,7 +163,7 @@ function extractFunction(
     const decl = fld(def, 'declarator');
     if (decl && !ctx.clean && decl.hasError) ctx.uncertainty(src.loc(decl.startIndex, decl.endIndex), 'syntax error in function header');
     for (const p of header.params) ctx.declare(p.name, p.out ? 'other' : p.kind, false);
-    if (body) ctx.daxVars = daxOutVars(body);
+    if (body) ctx.daxVars = daxOutVars(body, daxMaps);
     if (body && ty(body) === 'compound_statement') lowerBody(ctx, body);
     else {
       ctx.uncertainty(loc, 'function body not found');
@@ -186,22 +200,34 @@ function extractFunction(
   }
 }
 
-/** DAX mapping calls and the argument positions of their out-parameters, from the contract table. */
-const DAX_MAPS: ReadonlyMap<string, readonly number[]> = new Map(
-  CONTRACTS.flatMap((c) => c.effects.filter((e) => e.op === 'dax-map').map((e) => [c.name, (e as { outArgs: number[] }).outArgs] as const)),
-);
-const DAX_MAP_TEXT = new RegExp('\\b(?:' + [...DAX_MAPS.keys()].join('|') + ')\\s*\\(');
+const daxCache = new WeakMap<object, DaxMaps>();
+const NO_EXTRA: Contract[] = [];
+
+/** The DAX mapping calls of the built-in contracts and of `extra` (a workspace's own; cached per array). */
+export function daxMapCalls(extra: readonly Contract[] | undefined): DaxMaps {
+  const key = extra && extra.length ? extra : NO_EXTRA;
+  let m = daxCache.get(key);
+  if (!m) {
+    const calls = new Map<string, readonly number[]>();
+    for (const c of [...CONTRACTS, ...key]) {
+      for (const e of c.effects) if (e.op === 'dax-map') calls.set(c.name, e.outArgs);
+    }
+    const text = calls.size ? new RegExp('\\b(?:' + [...calls.keys()].join('|') + ')\\s*\\(') : /(?!)/;
+    daxCache.set(key, (m = { calls, text }));
+  }
+  return m;
+}
 
 /** The variables whose address a DAX mapping call receives in this body (`&kaddr`, `&pfn`). */
-function daxOutVars(body: SyntaxNode): Set<string> | undefined {
-  if (!DAX_MAP_TEXT.test(body.text)) return undefined;
+function daxOutVars(body: SyntaxNode, maps: DaxMaps): Set<string> | undefined {
+  if (!maps.text.test(body.text)) return undefined;
   const out = new Set<string>();
   const stack: SyntaxNode[] = [body];
   while (stack.length) {
     const n = stack.pop()!;
     if (ty(n) === 'call_expression') {
       const fn = fld(n, 'function');
-      const idx = fn && ty(fn) === 'identifier' ? DAX_MAPS.get(txt(fn)) : undefined;
+      const idx = fn && ty(fn) === 'identifier' ? maps.calls.get(txt(fn)) : undefined;
       const args = idx ? fld(n, 'arguments')?.namedChildren ?? [] : [];
       for (const i of idx ?? []) {
         const a = args[i];

@@ -18,7 +18,7 @@
  */
 import type { Parser, Tree, Node as SyntaxNode } from 'web-tree-sitter';
 import type { MaskResult } from '../kernelc/mask-types';
-import { extractDefinitions } from '../extract';
+import { daxMapCalls, extractDefinitions } from '../extract';
 import { inferWith, callGraph, sccs } from '../../../simulator/src/summaries';
 import { runEngine } from '../../../simulator/src/engine';
 import { capFindings, notAnalysed, simulateFunction } from '../../../simulator/src/index';
@@ -316,7 +316,7 @@ export class DocumentAnalysis {
       }
     }
     if (missing.length) {
-      const irs = extractDefinitions(tree, masked, missing.map((i) => nodes[i]));
+      const irs = extractDefinitions(tree, masked, missing.map((i) => nodes[i]), { daxMaps: daxMapCalls(opts.contracts) });
       missing.forEach((i, k) => {
         const entry: DefEntry = {
           key: keys[i],

@@ -6,7 +6,7 @@
  * workspace's, and whole-file summaries for the workspace index.
  */
 import type { Parser } from 'web-tree-sitter';
-import { extractFile } from '../extract';
+import { daxMapCalls, extractFile } from '../extract';
 import { analyseFile, contractMap } from '../../../simulator/src/index';
 import { CONTRACTS, isNeutralCall } from '../../../simulator/src/contracts';
 import type { EngineInput } from '../../../simulator/src/engine';
@@ -56,7 +56,7 @@ export function summarizeText(parser: Parser, text: string, header: boolean, opt
   const tree = parser.parse(focusText(masked.text, re));
   if (!tree) return { summaries: [], functions: 0 };
   try {
-    const ir = extractFile(tree, masked);
+    const ir = extractFile(tree, masked, { daxMaps: daxMapCalls(opts.contracts) });
     const { summaries } = analyseFile(ir, { kernelVersion: opts.kernelVersion, contracts: opts.contracts });
     const out: [string, Summary][] = [];
     if (!summaries.size) return { summaries: out, functions: ir.functions.length };
