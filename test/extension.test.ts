@@ -135,7 +135,7 @@ test('lifetimes beyond the folio: inode references and DAX mappings get rows of 
   const bad = sim.paths.find((p) => p.steps.some((s) => s.violations.some((v) => v.rule === 'dax-use-after-inode-put')));
   assert.ok(bad, 'a path uses the mapping after iput()');
   const mapped = bad.steps.find((s) => s.text.startsWith('avail = dax_direct_access'))!;
-  assert.deepEqual(mapped.pairs, [{ key: 'inode_ref(inode)', open: 1, label: 'inode references' }]);
+  assert.deepEqual(mapped.pairs, [{ key: 'inode_ref(inode)', open: 1, label: 'inode references', short: 'iref' }]);
   assert.deepEqual(mapped.dax, [{ name: 'kaddr', cover: 'inode_ref(inode)', covered: true }]);
   const put = bad.steps.find((s) => s.text === 'iput(inode)')!;
   assert.deepEqual(put.dax, [{ name: 'kaddr', cover: 'inode_ref(inode)', covered: false }]);

@@ -112,26 +112,20 @@ interface Track {
   folded: Dim[];
 }
 
-/** Row headers for the begin/end pair families the simulator labels (the full label is the tooltip). */
-const PAIR_SHORT: Record<string, string> = {
-  'direct I/O in flight': 'DIO',
-  'cache cookie uses': 'cookie',
-  'inode references': 'iref',
-  'inode cleared (clear_inode)': 'cleared',
-};
+type PairStep = Step['pairs'][number];
 
-function pairHeader(key: string, label: string | undefined): { text: string; title: string } {
-  const i = key.indexOf('(');
-  const on = key.slice(i + 1, -1);
-  const short = label ? PAIR_SHORT[label] : undefined;
-  return short ? { text: `${short} ${on}`, title: `${label} on ${on}` } : { text: key, title: key };
+/** A pair's row header (`DIO inode`) and tooltip (`direct I/O in flight on inode`), from the labels the simulator gives its families. */
+function pairHeader(p: PairStep): { text: string; title: string } {
+  // (the view imports no code from the simulator: the key is `family(argument)`)
+  const on = p.key.slice(p.key.indexOf('(') + 1, -1);
+  return p.short && p.label ? { text: `${p.short} ${on}`, title: `${p.label} on ${on}` } : { text: p.key, title: p.key };
 }
 
-function tracks(path: Path): { objects: Track[]; pairs: string[]; labels: Map<string, string | undefined>; dax: string[]; byStep: Map<string, Obj>[] } {
+function tracks(path: Path): { objects: Track[]; pairs: string[]; labels: Map<string, PairStep>; dax: string[]; byStep: Map<string, Obj>[] } {
   const objects: Track[] = [];
   const known = new Set<string>();
   const pairs: string[] = [];
-  const labels = new Map<string, string | undefined>();
+  const labels = new Map<string, PairStep>();
   const dax: string[] = [];
   const byStep = path.steps.map((s) => {
     const m = new Map<string, Obj>();
@@ -145,7 +139,7 @@ function tracks(path: Path): { objects: Track[]; pairs: string[]; labels: Map<st
     });
     for (const p of s.pairs) {
       if (!pairs.includes(p.key)) pairs.push(p.key);
-      labels.set(p.key, p.label);
+      labels.set(p.key, p);
     }
     for (const d of s.dax ?? []) if (!dax.includes(d.name)) dax.push(d.name);
     return m;
@@ -216,7 +210,7 @@ function lane(path: Path, index: number, total: number): string {
     }
   }
   for (const p of pairs) {
-    const h = pairHeader(p, labels.get(p));
+    const h = pairHeader(labels.get(p)!);
     out.push(`<text class="dim-label" x="${LABEL_W - 8}" y="${y + 13}" text-anchor="end"><title>${esc(h.title)}</title>${esc(clip(h.text, 20))}</text>`);
     y += ROW;
   }
@@ -233,7 +227,7 @@ function lane(path: Path, index: number, total: number): string {
     const x = LABEL_W + i * COL;
     const cx = x + COL / 2;
     const bad = s.violations.length > 0;
-    const tip = [`line ${s.line}: ${s.text}`, ...s.objects.map(describe), ...s.pairs.map((p) => `${pairHeader(p.key, p.label).title}: ${p.open}`), ...(s.dax ?? []).map((d) => `DAX mapping ${d.name}: ${d.covered ? 'covered' : 'its inode reference was dropped'}`), ...s.violations.map((v) => `${v.rule}: ${v.message}`)].join('\n');
+    const tip = [`line ${s.line}: ${s.text}`, ...s.objects.map(describe), ...s.pairs.map((p) => `${pairHeader(p).title}: ${p.open}`), ...(s.dax ?? []).map((d) => `DAX mapping ${d.name}: ${d.covered ? 'covered' : 'its inode reference was dropped'}`), ...s.violations.map((v) => `${v.rule}: ${v.message}`)].join('\n');
     out.push(`<g class="step${bad ? ' violation' : ''}" data-line="${s.line}" tabindex="0" role="button" aria-label="${esc(`line ${s.line}: ${s.text}`)}">`);
     out.push(`<title>${esc(tip)}</title>`);
     out.push(`<rect class="col-bg" x="${x + 1}" y="${gridTop - 2}" width="${COL - 2}" height="${height - gridTop}" rx="3"/>`);
@@ -310,15 +304,15 @@ function key(svg: string, label: string): string {
 
 /** Legend entries for the pair families and DAX mappings a simulation shows, once each. */
 function lifetimeKeys(sim: SimulationJson): string[] {
-  const labels = new Set<string>();
+  const families = new Map<string, string>();
   let dax = false;
   for (const p of sim.paths) {
     for (const s of p.steps) {
-      for (const q of s.pairs) if (q.label && PAIR_SHORT[q.label]) labels.add(q.label);
+      for (const q of s.pairs) if (q.short && q.label) families.set(q.short, q.label);
       if (s.dax?.length) dax = true;
     }
   }
-  const out = [...labels].map((l) => key(`<text class="refs pair held changed small" x="8" y="12" text-anchor="middle">${esc(PAIR_SHORT[l]!.slice(0, 3))}</text>`, `${PAIR_SHORT[l]}: ${l}`));
+  const out = [...families].map(([short, label]) => key(`<text class="refs pair held changed small" x="8" y="12" text-anchor="middle">${esc(short.slice(0, 3))}</text>`, `${esc(short)}: ${esc(label)}`));
   if (dax) out.push(key(`<text class="refs pair none changed" x="8" y="12" text-anchor="middle">!</text>`, 'DAX mapping: ok while its inode reference is held, ! once it is dropped'));
   return out;
 }

@@ -150,7 +150,7 @@ export interface TraceStep {
    * begin/end pairs after the step, e.g. `inode_dio(inode): 1`; `label` says
    * what the count means (`direct I/O in flight`, `inode references`)
    */
-  pairs: { key: string; open: number; label?: string }[];
+  pairs: { key: string; open: number; label?: string; short?: string }[];
   /**
    * DAX mappings held in variables after the step: the inode reference that
    * covers each, and whether that reference is still held

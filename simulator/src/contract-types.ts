@@ -140,6 +140,8 @@ export interface PairKind {
   rule: 'pair-unbalanced' | 'cookie-use-unbalanced' | null;
   /** what the count means, for the simulation view and hovers: `direct I/O in flight` */
   label: string;
+  /** a row header of a few letters for the simulation view (`DIO`); the family's name when absent */
+  short?: string;
   /**
    * the end may come from an I/O completion after the function returns (a
    * DIO's completion calls inode_dio_end()): an open pair is then reported

@@ -40,6 +40,11 @@
  */
 import type { Contract, KernelVersion, PairKind } from './contract-types';
 
+/** The pair family of direct I/O in flight (inode_dio_begin/end): page-cache fills are compared with it. */
+export const DIO_PAIR = 'inode_dio';
+/** The pair family of inode references (igrab/iput): a DAX mapping is covered by one. */
+export const INODE_REF_PAIR = 'inode_ref';
+
 export const CONTRACTS: readonly Contract[] = [
   // ─── references ──────────────────────────────────────────────────────────
   {
@@ -1074,13 +1079,13 @@ export const CONTRACTS: readonly Contract[] = [
   {
     name: 'inode_dio_begin', api: 'pair', versions: ['6.1', '6.12'],
     source: 'include/linux/fs.h: inode_dio_begin()',
-    effects: [{ op: 'pair-begin', pair: 'inode_dio' }],
+    effects: [{ op: 'pair-begin', pair: DIO_PAIR }],
     doc: 'Counts a direct I/O in flight on the inode (i_dio_count); inode_dio_wait() waits for it.',
   },
   {
     name: 'inode_dio_end', api: 'pair', versions: ['6.1', '6.12'],
     source: 'include/linux/fs.h: inode_dio_end()',
-    effects: [{ op: 'pair-end', pair: 'inode_dio' }],
+    effects: [{ op: 'pair-end', pair: DIO_PAIR }],
     doc: 'Ends a direct I/O counted by inode_dio_begin() and wakes inode_dio_wait().',
   },
   {
@@ -1123,49 +1128,49 @@ export const CONTRACTS: readonly Contract[] = [
   {
     name: 'igrab', api: 'pair', versions: ['6.1', '6.12'],
     source: 'fs/inode.c: igrab()',
-    effects: [{ op: 'pair-begin', pair: 'inode_ref', onResult: true }], outcome: 'true',
+    effects: [{ op: 'pair-begin', pair: INODE_REF_PAIR, onResult: true }], outcome: 'true',
     trigger: false,
     doc: 'Takes a reference on the inode unless it is being freed; returns the inode or NULL. Drop it with iput().',
   },
   {
     name: 'ihold', api: 'pair', versions: ['6.1', '6.12'],
     source: 'fs/inode.c: ihold()',
-    effects: [{ op: 'pair-begin', pair: 'inode_ref' }],
+    effects: [{ op: 'pair-begin', pair: INODE_REF_PAIR }],
     trigger: false,
     doc: 'Takes another reference on an inode the caller already holds one on. Drop it with iput().',
   },
   {
     name: 'ilookup', api: 'pair', versions: ['6.1', '6.12'],
     source: 'fs/inode.c: ilookup()',
-    effects: [{ op: 'pair-begin', pair: 'inode_ref', onResult: true }], outcome: 'true',
+    effects: [{ op: 'pair-begin', pair: INODE_REF_PAIR, onResult: true }], outcome: 'true',
     trigger: false,
     doc: 'ilookup(sb, ino): the cached inode with a reference taken, or NULL. Drop it with iput().',
   },
   {
     name: 'ilookup5', api: 'pair', versions: ['6.1', '6.12'],
     source: 'fs/inode.c: ilookup5()',
-    effects: [{ op: 'pair-begin', pair: 'inode_ref', onResult: true }], outcome: 'true',
+    effects: [{ op: 'pair-begin', pair: INODE_REF_PAIR, onResult: true }], outcome: 'true',
     trigger: false,
     doc: 'ilookup5(sb, hash, test, data): the cached inode with a reference taken, or NULL. Drop it with iput().',
   },
   {
     name: 'iget_locked', api: 'pair', versions: ['6.1', '6.12'],
     source: 'fs/inode.c: iget_locked()',
-    effects: [{ op: 'pair-begin', pair: 'inode_ref', onResult: true }], outcome: 'true',
+    effects: [{ op: 'pair-begin', pair: INODE_REF_PAIR, onResult: true }], outcome: 'true',
     trigger: false,
     doc: 'iget_locked(sb, ino): the inode with a reference taken (I_NEW when just allocated), or NULL.',
   },
   {
     name: 'iget5_locked', api: 'pair', versions: ['6.1', '6.12'],
     source: 'fs/inode.c: iget5_locked()',
-    effects: [{ op: 'pair-begin', pair: 'inode_ref', onResult: true }], outcome: 'true',
+    effects: [{ op: 'pair-begin', pair: INODE_REF_PAIR, onResult: true }], outcome: 'true',
     trigger: false,
     doc: 'iget5_locked(sb, hash, test, set, data): the inode with a reference taken (I_NEW when just allocated), or NULL.',
   },
   {
     name: 'iput', api: 'pair', versions: ['6.1', '6.12'],
     source: 'fs/inode.c: iput()',
-    effects: [{ op: 'pair-end', pair: 'inode_ref' }],
+    effects: [{ op: 'pair-end', pair: INODE_REF_PAIR }],
     trigger: false,
     doc: 'Drops an inode reference; the last one may evict the inode and free its blocks (and DAX memory behind them).',
   },
@@ -1357,10 +1362,10 @@ export const CONTRACTS: readonly Contract[] = [
 export const PAIR_KINDS: Readonly<Record<string, PairKind>> = {
   // fs/iomap/direct-io.c iomap_dio_complete(), fs/direct-io.c dio_complete() and
   // the filesystems' own completions (nfs_direct_complete()) call inode_dio_end()
-  inode_dio: { rule: 'pair-unbalanced', label: 'direct I/O in flight', async: true },
-  fscache_cookie: { rule: 'cookie-use-unbalanced', label: 'cache cookie uses' },
-  inode_ref: { rule: null, label: 'inode references' },
-  inode_cleared: { rule: null, label: 'inode cleared (clear_inode)' },
+  [DIO_PAIR]: { rule: 'pair-unbalanced', label: 'direct I/O in flight', short: 'DIO', async: true },
+  fscache_cookie: { rule: 'cookie-use-unbalanced', label: 'cache cookie uses', short: 'cookie' },
+  [INODE_REF_PAIR]: { rule: null, label: 'inode references', short: 'iref' },
+  inode_cleared: { rule: null, label: 'inode cleared (clear_inode)', short: 'cleared' },
 };
 
 export function pairKind(pair: string): PairKind {

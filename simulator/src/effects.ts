@@ -9,7 +9,7 @@ import type { Related } from './api-types';
 import type { RuleId } from './rules';
 import { msg } from './messages';
 import { pairKind } from './contracts';
-import { PAIR_CAP, REF_CAP, withObj, withPair, type Note, type Obj, type State } from './state';
+import { PAIR_CAP, REF_CAP, pairKey, withObj, withPair, type Note, type Obj, type State } from './state';
 
 export interface Violation {
   rule: RuleId;
@@ -279,7 +279,7 @@ export function applyObjEffect(s: State, e: Effect, o: Obj, name: string, ctx: E
 export function applyPairEffect(s: State, e: Extract<Effect, { op: 'pair-begin' | 'pair-end' }>, ctx: EffectCtx, keyText?: string): State {
   const text = keyText ?? (e.op === 'pair-begin' && e.onResult ? ctx.result ?? '' : ctx.argTexts[e.arg ?? 0] ?? '');
   if (!text) return s;
-  const key = `${e.pair}(${text})`;
+  const key = pairKey(e.pair, text);
   const cur = s.pairs.get(key);
   if (e.op === 'pair-begin') {
     // reopening what this function closed for its caller (unlock; schedule; lock) restores the entry state

@@ -15,13 +15,13 @@ import type { RuleId } from './rules';
 import {
   ANY, ERR, NEG, REF_CAP, NONZERO, POS, ZERO,
   emptyState, gc, isObjBinding, pruneScalars, namesOf, newObj, objOfVar, pathSteps, pushStep, scalarOf, snapshot, stateKey,
-  updObj, withObj, withVar, withDax, withPair, displayName,
+  updObj, withObj, withVar, withDax, withPair, displayName, pairKey, splitPairKey,
   type Binding, type LockState, type Note, type Obj, type State, type TraceNode,
 } from './state';
 import { applyObjEffect, applyPairEffect, callText, checkUse, putsArg, type EffectCtx, type Violation } from './effects';
 import { msg, withPath } from './messages';
 import { classifyCallee, isAliasCall, isPfnCall, pfnOfText, type CallClass } from './callees';
-import { pairKind } from './contracts';
+import { DIO_PAIR, INODE_REF_PAIR, pairKind } from './contracts';
 import { canonInode, canonMapping } from './lifetimes';
 
 /** What a return looked like, for summary inference. */
@@ -65,9 +65,9 @@ interface FoundEntry {
    */
   lostSites?: Set<string>;
   /**
-   * an asynchronously ended pair (inode_dio) open at a return that is not an
-   * error: it stands only if the function also ends that pair itself before
-   * some non-error return (else the I/O completion ends it)
+   * an asynchronously ended pair (inode_dio) open at a return: it stands only
+   * if the function also ends that pair itself before returning its I/O's
+   * result somewhere (syncEnded); else the I/O completion ends it
    */
   asyncPair?: string;
 }
@@ -161,6 +161,9 @@ export type SimContract = Contract & { softHandoff?: number[]; waitVia?: string 
 /** include/linux/errno.h: the I/O was queued and its completion will finish it. */
 const EIOCBQUEUED = 529;
 
+/** Returned text that is an error (whitespace removed): `-EIO`, `ERR_PTR(...)`, `PTR_ERR(...)`, `err < 0 ? err : -EIO`. */
+const ERROR_TEXT = /^-E[A-Z0-9]+$|^(?:ERR_PTR|PTR_ERR)\(|^\(?(\w+)<0\?\1:-E[A-Z0-9]+\)?$/;
+
 /** A plain name or member path (`cookie`, `ctx->cookie`, `vi->cache.cookie`). */
 const PLACE_TEXT = /^[A-Za-z_]\w*(?:(?:->|\.)[A-Za-z_]\w*)*$/;
 
@@ -227,13 +230,6 @@ class Engine {
   readonly relevant = new Set<VarName>();
   /** pair names that have a pair-end somewhere in this function */
   readonly pairEnds = new Set<string>();
-  /**
-   * Variables and member paths assigned exactly once in the function from
-   * another plain name (`ctx->cookie = cookie`): a pair begun on one and
-   * ended on the other is one pair. null: assigned more than once, or from
-   * something else.
-   */
-  readonly textAlias = new Map<string, string | null>();
   /**
    * private2-leak is reported only where the function shows it deals with
    * the end itself: it ends PG_private_2 somewhere, or hands the object on
@@ -446,10 +442,6 @@ class Engine {
       }
       for (const e of b.events) {
         if (e.kind === 'assign' && (e.src.kind === 'var' || e.src.kind === 'not')) copies.push([e.dst, e.src.name]);
-        if (e.kind === 'assign') {
-          const src = e.src.kind === 'var' ? e.src.name : e.src.kind === 'unknown' && PLACE_TEXT.test(e.src.text) ? e.src.text : undefined;
-          this.textAlias.set(e.dst, this.textAlias.has(e.dst) ? null : src ?? null);
-        }
         if (e.kind === 'call') {
           const c = this.contractFor(e.callee);
           if (c) {
@@ -547,14 +539,37 @@ class Engine {
    * only that one is open here.
    */
   private pairEndKey(s: State, pair: string, text: string): string {
-    if ((s.pairs.get(`${pair}(${text})`) ?? 0) > 0) return text;
-    const from = this.textAlias.get(text);
-    if (from && (s.pairs.get(`${pair}(${from})`) ?? 0) > 0) return from;
-    for (const [dst, src] of this.textAlias) {
-      if (src === text && (s.pairs.get(`${pair}(${dst})`) ?? 0) > 0) return dst;
+    if ((s.pairs.get(pairKey(pair, text)) ?? 0) > 0) return text;
+    const alias = this.textAliases();
+    const from = alias.get(text);
+    if (from && (s.pairs.get(pairKey(pair, from)) ?? 0) > 0) return from;
+    for (const [dst, src] of alias) {
+      if (src === text && (s.pairs.get(pairKey(pair, dst)) ?? 0) > 0) return dst;
     }
     return text;
   }
+
+  /**
+   * Variables and member paths assigned exactly once in the function from
+   * another plain name (`ctx->cookie = cookie`): a pair begun on one and
+   * ended on the other is one pair. null: assigned more than once, or from
+   * something else. Built the first time a pair end misses.
+   */
+  private textAliases(): ReadonlyMap<string, string | null> {
+    if (!this._textAlias) {
+      const m = new Map<string, string | null>();
+      for (const b of this.fn.blocks) {
+        for (const e of b.events) {
+          if (e.kind !== 'assign') continue;
+          const src = e.src.kind === 'var' ? e.src.name : e.src.kind === 'unknown' && PLACE_TEXT.test(e.src.text) ? e.src.text : undefined;
+          m.set(e.dst, m.has(e.dst) ? null : src ?? null);
+        }
+      }
+      this._textAlias = m;
+    }
+    return this._textAlias;
+  }
+  private _textAlias?: Map<string, string | null>;
 
   // ------------------------------------------------------------------ lifetimes beyond the folio (seeds 001-004)
 
@@ -564,7 +579,7 @@ class Engine {
   /** `v` gets a new value: a DAX mapping in it, or an inode reference keyed by its name, no longer applies */
   private forgetLifetimeVar(s: State, v: VarName): State {
     if (s.dax.has(v)) s = withDax(s, v, undefined);
-    const key = `inode_ref(${v})`;
+    const key = pairKey(INODE_REF_PAIR, v);
     if (s.pairs.has(key)) {
       s = withPair(s, key, undefined);
       for (const [d, m] of s.dax) if (m.cover === key) s = withDax(s, d, undefined);
@@ -577,7 +592,7 @@ class Engine {
     let cover: string | undefined;
     let n = 0;
     for (const [key, k] of s.pairs) {
-      if (k > 0 && key.startsWith('inode_ref(')) {
+      if (k > 0 && splitPairKey(key).pair === INODE_REF_PAIR) {
         cover = key;
         n++;
       }
@@ -595,7 +610,7 @@ class Engine {
     const m = s.dax.get(v)!;
     if (s.pairs.get(m.cover) !== 0) return;
     const put = s.pairNotes.get(m.cover);
-    const inode = m.cover.slice('inode_ref('.length, -1);
+    const inode = splitPairKey(m.cover).on;
     this.curCall = put ? put.call.replace(/\(\)$/, '') : undefined;
     const related = [{ loc: m.note.loc, message: m.note.text }];
     if (put) related.push({ loc: put.loc, message: `inode reference on '${inode}' dropped by ${put.call} at line ${put.loc.line}` });
@@ -610,7 +625,7 @@ class Engine {
       else if (e.op === 'pair-not-after') {
         const t = ev.args[e.arg ?? 0]?.text;
         if (!t) continue;
-        const key = `${e.pair}(${t})`;
+        const key = pairKey(e.pair, t);
         if ((s.pairs.get(key) ?? 0) <= 0) continue;
         const n = s.pairNotes.get(key);
         this.report(s, { rule: e.rule, message: msg.writebackPinAfterClear(t, callText(ev.callee), n), related: n ? [{ loc: n.loc, message: n.text }] : [] }, t);
@@ -648,9 +663,8 @@ class Engine {
     const target = canonMapping(m, defs);
     if (!target) return;
     for (const [key, n] of s.pairs) {
-      if (n <= 0 || !key.startsWith('inode_dio(')) continue;
-      const t = key.slice('inode_dio('.length, -1);
-      if (canonInode(t, defs) !== target) continue;
+      const { pair, on: t } = splitPairKey(key);
+      if (n <= 0 || pair !== DIO_PAIR || canonInode(t, defs) !== target) continue;
       const note = s.pairNotes.get(key);
       this.curCall = ev.callee;
       this.report(s, { rule: 'pagecache-fill-during-dio', message: msg.cacheFillDuringDio(callText(ev.callee), t, note), related: note ? [{ loc: note.loc, message: note.text }] : [] }, t);
@@ -1017,7 +1031,6 @@ class Engine {
     return gc(s);
   }
 
-  /** A call with no contract and no summary: a neutral call, or an unknown callee. */
   /**
    * `&dst_pfn` passed to a call, where the local was set once from the
    * page frame number of an object (`dst_pfn = migrate_pfn(folio_pfn(dfolio))`,
@@ -1037,6 +1050,7 @@ class Engine {
     return updObj(s, o.id, { handedOff: true, ...forget(o) });
   }
 
+  /** A call with no contract and no summary: a neutral call, or an unknown callee. */
   private otherCall(s: State, ev: CallEvent, site: string): State {
     const cls = this.classify(ev.callee);
     const call = callText(ev.callee);
@@ -1151,7 +1165,7 @@ class Engine {
           let keyText = e.op === 'pair-begin' && e.onResult ? ev.result ?? '' : ev.args[i]?.text ?? '';
           if (e.op === 'pair-end') keyText = this.pairEndKey(st, e.pair, keyText);
           if (!keyText || !this.pairKeyTracked(keyText)) continue;
-          st = applyPairEffect(st, e, this.ectx(ev, c, ev.args, () => `${e.pair}(${keyText})`), keyText);
+          st = applyPairEffect(st, e, this.ectx(ev, c, ev.args, () => pairKey(e.pair, keyText)), keyText);
           continue;
         }
         if (e.op === 'dax-map') {
@@ -1427,12 +1441,10 @@ class Engine {
       }
     }
     const success = this.successLike(s, rv, retB);
-    const error = this.errorLike(rv, retB);
     for (const [key, n] of s.pairs) {
-      const pair = key.slice(0, key.indexOf('('));
-      // ended here by this function before returning the I/O's own result: it ends this pair itself
-      // (not evidence: a return known to be 0, nothing was submitted, or known non-zero, an error after `if (ret)`)
-      if (n === 0 && !error && pairKind(pair).async && this.ioResult(rv, retB)) this.syncEnded.add(pair);
+      const { pair } = splitPairKey(key);
+      // ended here by this function before returning its I/O's own result: it ends this pair itself
+      if (n === 0 && pairKind(pair).async && this.ioResult(rv, retB)) this.syncEnded.add(pair);
       if (n <= 0 || success) continue;
       if (!this.pairEnds.has(pair)) continue;
       const kind = pairKind(pair);
@@ -1469,24 +1481,20 @@ class Engine {
   }
 
   /**
-   * A return that looks like success: 0 or a non-negative value, a valid
-   * object, or (in a function returning a pointer) anything but NULL or an
-   * error pointer. Begin helpers (start a transaction, take write access)
-   * return success with the pair left open for the caller, so an open pair
-   * is reported only at the other returns.
-   */
-  /**
-   * The function returns what its own I/O came to: not a known error, not a
-   * value known non-zero after `if (ret)`, and not a known 0 in a function
-   * that can also queue its I/O (-EIOCBQUEUED), where 0 means "nothing was
-   * submitted".
+   * The function returns what its own I/O came to: not a known error (an
+   * error pointer, a negative constant or value, `err < 0 ? err : -EIO`),
+   * not a value known non-zero after `if (ret)`, and not a known 0 in a
+   * function that can also queue its I/O (-EIOCBQUEUED), where 0 means
+   * "nothing was submitted".
    */
   private ioResult(rv: ReturnValue | undefined, retB: Binding | undefined): boolean {
     if (!rv || rv.errptr) return false;
-    const c = rv.const ?? (retB && !isObjBinding(retB) ? retB.c : undefined);
+    const b = retB && !isObjBinding(retB) ? retB : undefined;
+    const c = rv.const ?? b?.c;
     if (c !== undefined) return c >= 0 && !this.queuesIo;
-    if (retB && !isObjBinding(retB)) return (retB.mask & ZERO) !== 0 && (retB.mask & (NEG | POS)) !== 0;
-    return true;
+    if (b) return (b.mask & ZERO) !== 0 && (b.mask & (NEG | POS)) !== 0;
+    // text the extraction did not evaluate
+    return !ERROR_TEXT.test(rv.text.replace(/\s+/g, ''));
   }
 
   /** the function can return -EIOCBQUEUED: its I/O may complete after it returns */
@@ -1503,27 +1511,16 @@ class Engine {
   }
   private _queuesIo?: boolean;
 
-  /** pairs of an asynchronously ended family that this function ends itself before a non-error return */
+  /** pairs of an asynchronously ended family that this function ends itself before returning its I/O's result */
   readonly syncEnded = new Set<string>();
 
   /**
-   * The return is a failure: an error pointer, a negative constant other
-   * than -EIOCBQUEUED (queued: the completion finishes the I/O), a value
-   * known negative, or `err < 0 ? err : -EIO`.
+   * A return that looks like success: 0 or a non-negative value, a valid
+   * object, or (in a function returning a pointer) anything but NULL or an
+   * error pointer. Begin helpers (start a transaction, take write access)
+   * return success with the pair left open for the caller, so an open pair
+   * is reported only at the other returns.
    */
-  private errorLike(rv: ReturnValue | undefined, retB: Binding | undefined): boolean {
-    if (!rv) return false;
-    if (/EIOCBQUEUED/.test(rv.text)) return false;
-    if (rv.errptr) return true;
-    if (rv.const !== undefined) return rv.const < 0 && rv.const !== -EIOCBQUEUED;
-    if (retB && !isObjBinding(retB) && retB.c === -EIOCBQUEUED) return false;
-    if (retB && !isObjBinding(retB) && retB.mask !== 0 && (retB.mask & ~(NEG | ERR)) === 0) return true;
-    const t = rv.text.replace(/\s+/g, '');
-    if (/^-E[A-Z0-9]+$|^(?:ERR_PTR|PTR_ERR)\(/.test(t)) return true;
-    const m = /^\(?(\w+)<0\?\1:-E[A-Z0-9]+\)?$/.exec(t);
-    return !!m;
-  }
-
   private successLike(s: State, rv: ReturnValue | undefined, retB: Binding | undefined): boolean {
     if (!rv) return false;
     if (rv.errptr) return false;
@@ -1570,7 +1567,10 @@ class Engine {
       line,
       text,
       objects: snapshot(s),
-      pairs: [...s.pairs].map(([key, open]) => ({ key, open, label: pairKind(key.slice(0, key.indexOf('('))).label })),
+      pairs: [...s.pairs].map(([key, open]) => {
+        const k = pairKind(splitPairKey(key).pair);
+        return { key, open, label: k.label, ...(k.short ? { short: k.short } : {}) };
+      }),
       ...(s.dax.size ? { dax: [...s.dax].map(([name, m]) => ({ name, cover: m.cover, covered: (s.pairs.get(m.cover) ?? 0) > 0 })) } : {}),
       violations: this.cur?.violations ?? [],
     };

@@ -3,7 +3,7 @@
  * and what the simulator knows (where the reference or lock was taken, which
  * call failed); the engine appends the path lines: ` (path: 12, 14, 20)`.
  */
-import type { Note } from './state';
+import { splitPairKey, type Note } from './state';
 
 function at(n: Note | undefined): string {
   return n ? ` ${n.text}` : '';
@@ -92,11 +92,11 @@ export const msg = {
     return `${call} closes ${key}, which is already closed here`;
   },
   cookieOpen(key: string, begin: string, line?: number): string {
-    const cookie = key.slice(key.indexOf('(') + 1, -1);
+    const cookie = splitPairKey(key).on;
     return `cache cookie '${cookie}' pinned by ${begin}${line ? ` at line ${line}` : ''} is not unpinned (fscache_unuse_cookie) on this return: the cache object stays in use`;
   },
   cookieUnusedTwice(key: string, call: string): string {
-    const cookie = key.slice(key.indexOf('(') + 1, -1);
+    const cookie = splitPairKey(key).on;
     return `${call} unpins cache cookie '${cookie}', which this function already unpinned here: the use count underflows`;
   },
   writebackPinAfterClear(inode: string, call: string, cleared: Note | undefined): string {

@@ -215,6 +215,17 @@ export function withVar(s: State, name: VarName, b: Binding | undefined): State 
   return { ...s, vars };
 }
 
+/** The key of a begin/end pair in State.pairs: the family and the argument text, `inode_dio(inode)`. */
+export function pairKey(pair: string, on: string): string {
+  return `${pair}(${on})`;
+}
+
+/** The family and the argument text of a pair key. */
+export function splitPairKey(key: string): { pair: string; on: string } {
+  const i = key.indexOf('(');
+  return { pair: key.slice(0, i), on: key.slice(i + 1, -1) };
+}
+
 export function withPair(s: State, key: string, n: number | undefined, note?: Note): State {
   const pairs = new Map(s.pairs);
   if (n === undefined) pairs.delete(key);

@@ -8,7 +8,7 @@ import type { FileIR, FunctionIR } from './ir';
 import type { Effect } from './contract-types';
 import type { SimResult, Summary } from './api-types';
 import { runEngine, type EngineInput, type EngineResult, type ReturnRecord } from './engine';
-import type { Obj } from './state';
+import { pairKey, splitPairKey, type Obj } from './state';
 
 /** The effects a function had on one parameter object, relative to entry, on one return path. */
 export function paramDelta(o: Obj): Effect[] {
@@ -100,9 +100,14 @@ export function summaryFromReturns(fn: FunctionIR, r: EngineResult): Summary | u
   // begin/end pairs opened on every path, keyed by a parameter's name
   for (const p of fn.params) {
     const pairs = new Set<string>();
-    for (const rec of recs) for (const k of rec.pairs.keys()) if (k.endsWith(`(${p.name})`)) pairs.add(k.slice(0, k.indexOf('(')));
+    for (const rec of recs) {
+      for (const k of rec.pairs.keys()) {
+        const { pair, on } = splitPairKey(k);
+        if (on === p.name) pairs.add(pair);
+      }
+    }
     for (const pair of pairs) {
-      const k = `${pair}(${p.name})`;
+      const k = pairKey(pair, p.name);
       if (recs.every((rec) => (rec.pairs.get(k) ?? 0) > 0)) {
         let entry = summary.params.find((x) => x.index === p.index);
         if (!entry) summary.params.push((entry = { index: p.index, effects: [] }));

@@ -1,6 +1,7 @@
 /** Text and JSON renderings of one function's simulation (`folio-lens simulate`). */
 import type { FunctionIR } from '../../../simulator/src/ir';
 import type { ObjectSnapshot, SimResult } from '../../../simulator/src/api-types';
+import { splitPairKey } from '../../../simulator/src/state';
 
 export interface SimulationJson {
   file: string;
@@ -12,7 +13,7 @@ export interface SimulationJson {
       line: number;
       text: string;
       objects: ObjectSnapshot[];
-      pairs: { key: string; open: number; label?: string }[];
+      pairs: { key: string; open: number; label?: string; short?: string }[];
       dax?: { name: string; cover: string; covered: boolean }[];
       violations: { rule: string; message: string }[];
     }[];
@@ -46,9 +47,8 @@ export function describeObject(o: ObjectSnapshot): string {
 
 /** `inode_dio(inode): 1 open` in the words of its family: `direct I/O in flight on inode: 1` */
 export function pairText(p: { key: string; open: number; label?: string }): string {
-  const i = p.key.indexOf('(');
-  const on = p.key.slice(i + 1, -1);
-  if (!p.label || p.label === p.key.slice(0, i)) return `${p.key}: ${p.open} open`;
+  const { pair, on } = splitPairKey(p.key);
+  if (!p.label || p.label === pair) return `${p.key}: ${p.open} open`;
   const n = p.open < 0 ? `${-p.open} released that this function did not take` : String(p.open);
   return `${p.label} on ${on}: ${n}`;
 }
@@ -67,7 +67,7 @@ export function simulationText(file: string, fn: FunctionIR, r: SimResult): stri
       out.push(`  ${String(s.line).padStart(5)}  ${s.text}`);
       for (const o of s.objects) out.push(`         ${describeObject(o)}`);
       for (const pr of s.pairs) out.push(`         ${pairText(pr)}`);
-      for (const d of s.dax ?? []) out.push(`         DAX mapping ${d.name}: covered by the inode reference on ${d.cover.slice(d.cover.indexOf("(") + 1, -1)}${d.covered ? '' : ' (dropped: do not use)'}`);
+      for (const d of s.dax ?? []) out.push(`         DAX mapping ${d.name}: covered by the inode reference on ${splitPairKey(d.cover).on}${d.covered ? '' : ' (dropped: do not use)'}`);
       for (const v of s.violations) out.push(`      !! ${v.rule}: ${v.message}`);
     }
   });

@@ -7,7 +7,8 @@
  */
 import type { Contract, Effect } from '../../../simulator/src/contract-types';
 import { pairKind } from '../../../simulator/src/contracts';
-import type { ObjectSnapshot, SimResult, Summary, TraceStep } from '../../../simulator/src/api-types';
+import { splitPairKey } from '../../../simulator/src/state';
+import type { ObjectSnapshot, SimResult, Summary, TracePath, TraceStep } from '../../../simulator/src/api-types';
 import type { FunctionIR } from '../../../simulator/src/ir';
 
 /** The identifier under a 0-based character of a line, and what surrounds it. */
@@ -227,6 +228,21 @@ export function stateMarkdown(name: string, snaps: ObjectSnapshot[], paths: numb
   return out.join('\n');
 }
 
+/**
+ * The step of a path a hover at `line` is about: the step of `call` (`call(...)`
+ * or `x = call(...)`) when a call is hovered, else the line's last step; -1
+ * when the path has no step on the line.
+ */
+function stepAt(p: TracePath, line: number, call?: string): number {
+  if (call) {
+    const i = p.steps.findIndex((s) => s.line === line && (s.text.startsWith(call + '(') || s.text.includes(' = ' + call + '(')));
+    // a call whose step text differs (a value call): the first step on the line
+    return i >= 0 ? i : p.steps.findIndex((s) => s.line === line);
+  }
+  for (let i = p.steps.length - 1; i >= 0; i--) if (p.steps[i].line === line) return i;
+  return -1;
+}
+
 /** The snapshot of the object named `name` in a step, trying the member path, then its base. */
 function find(step: TraceStep, names: string[]): ObjectSnapshot | undefined {
   for (const nm of names) {
@@ -246,17 +262,7 @@ export function stateAtLine(r: SimResult, line: number, names: string[], call?: 
   const before: ObjectSnapshot[] = [];
   let paths = 0;
   for (const p of r.trace?.paths ?? []) {
-    let idx = -1;
-    if (call) {
-      idx = p.steps.findIndex((s) => s.line === line && s.text.startsWith(call + '('));
-    }
-    if (idx < 0) {
-      for (let i = p.steps.length - 1; i >= 0; i--) if (p.steps[i].line === line) { idx = i; break; }
-      if (idx >= 0 && call) {
-        // a call hover whose step text differs (a value call): the first step on the line
-        idx = p.steps.findIndex((s) => s.line === line);
-      }
-    }
+    const idx = stepAt(p, line, call);
     if (idx < 0) continue;
     paths++;
     const a = find(p.steps[idx], names);
@@ -304,20 +310,18 @@ export function lifetimeMarkdown(r: SimResult, line: number, names: string[], ca
   };
   const wanted = new Set(names.map((n) => n.replace(/\s+/g, '')));
   for (const p of r.trace?.paths ?? []) {
-    let idx = call ? p.steps.findIndex((s) => s.line === line && s.text.includes(call + '(')) : -1;
-    if (idx < 0) for (let i = p.steps.length - 1; i >= 0; i--) if (p.steps[i].line === line) { idx = i; break; }
+    const idx = stepAt(p, line, call);
     if (idx < 0) continue;
     paths++;
     const step: TraceStep = p.steps[idx];
     for (const pr of step.pairs) {
-      const i = pr.key.indexOf('(');
-      const on = pr.key.slice(i + 1, -1);
+      const { pair, on } = splitPairKey(pr.key);
       if (!wanted.has(on.replace(/\s+/g, ''))) continue;
-      bump(`${pr.label ?? pr.key.slice(0, i)} on \`${on}\``, pr.open < 0 ? `${-pr.open} dropped that this function did not take` : String(pr.open));
+      bump(`${pr.label ?? pair} on \`${on}\``, pr.open < 0 ? `${-pr.open} dropped that this function did not take` : String(pr.open));
     }
     for (const d of step.dax ?? []) {
       if (!wanted.has(d.name)) continue;
-      const inode = d.cover.slice(d.cover.indexOf('(') + 1, -1);
+      const inode = splitPairKey(d.cover).on;
       bump(`DAX mapping in \`${d.name}\``, d.covered ? `covered by the inode reference on \`${inode}\`` : `**its inode reference on \`${inode}\` was dropped**: do not use it`);
     }
   }
