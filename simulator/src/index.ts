@@ -6,6 +6,9 @@
  *   inferSummary(fn, opts)      what one function does to its folio parameters and return value
  *   analyseFile(file, opts)     summaries callee-first over the file's call graph (recursion: none
  *                               for the cycle), then every function simulated with them
+ *   capFindings, fileBudgetSpent, notAnalysed
+ *                               the findings cap and the file budget, for callers that schedule
+ *                               functions themselves (the language server's incremental runs)
  *
  * Contracts: the built-in table for `opts.kernelVersion`, overridden by
  * `opts.contracts`; then summaries (`opts.summaries`, or inferred by
@@ -41,7 +44,7 @@
  */
 import type { FileIR, FunctionIR } from './ir';
 import type { Contract, KernelVersion } from './contract-types';
-import type { SimOptions, SimResult, Summary } from './api-types';
+import type { FileBudget, SimOptions, SimResult, Summary } from './api-types';
 import { DEFAULT_FILE_BUDGET, MAX_FINDINGS_PER_FUNCTION } from './api-types';
 import { contractsFor, isNeutralCall } from './contracts';
 import { runEngine, type EngineInput } from './engine';
@@ -147,11 +150,7 @@ export function analyseFile(file: FileIR, opts: SimOptions): { results: Map<stri
       const fns = byName.get(name) ?? [];
       fns.forEach((fn, i) => {
         const key = i === 0 ? name : `${name}@${fn.loc.line}`;
-        if (!spent) {
-          const ms = Date.now() - t0;
-          if (ms > fileBudget.maxMillis) spent = `more than ${fileBudget.maxMillis} ms`;
-          else if (states > fileBudget.maxStates) spent = `more than ${fileBudget.maxStates} states`;
-        }
+        spent ??= fileBudgetSpent(fileBudget, Date.now() - t0, states);
         if (spent) {
           results.set(key, notAnalysed(fn, spent));
           return;
@@ -175,6 +174,13 @@ export function analyseFile(file: FileIR, opts: SimOptions): { results: Map<stri
     }
   }
   return { results, summaries: inferred };
+}
+
+/** Why a file's budget is used up after `ms` and `states` spent on its functions, or undefined while it is not. */
+export function fileBudgetSpent(budget: FileBudget, ms: number, states: number): string | undefined {
+  if (ms > budget.maxMillis) return `more than ${budget.maxMillis} ms`;
+  if (states > budget.maxStates) return `more than ${budget.maxStates} states`;
+  return undefined;
 }
 
 /** The result of a function skipped because its file's budget (`why`) was used up by the functions before it. */

@@ -21,7 +21,7 @@ import type { MaskResult } from '../kernelc/mask-types';
 import { daxMapCalls, extractDefinitions } from '../extract';
 import { inferWith, callGraph, sccs } from '../../../simulator/src/summaries';
 import { runEngine } from '../../../simulator/src/engine';
-import { capFindings, notAnalysed, simulateFunction } from '../../../simulator/src/index';
+import { capFindings, fileBudgetSpent, notAnalysed, simulateFunction } from '../../../simulator/src/index';
 import { DEFAULT_FILE_BUDGET } from '../../../simulator/src/api-types';
 import type { SimOptions, SimResult, Summary, Finding } from '../../../simulator/src/api-types';
 import type { FunctionIR } from '../../../simulator/src/ir';
@@ -384,8 +384,7 @@ export class DocumentAnalysis {
         for (const f of group) {
           const key = f.callees.map((c) => sumKey(known.get(c))).join('\u0001');
           if (f.simKey !== key || !f.result) {
-            if (!spent && spentMs > fileBudget.maxMillis) spent = `more than ${fileBudget.maxMillis} ms`;
-            else if (!spent && spentStates > fileBudget.maxStates) spent = `more than ${fileBudget.maxStates} states`;
+            spent ??= fileBudgetSpent(fileBudget, spentMs, spentStates);
             if (spent) {
               f.result = notAnalysed(f.ir, spent);
               f.summary = undefined;
