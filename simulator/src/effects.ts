@@ -25,10 +25,8 @@ export interface EffectCtx {
   loc: Loc;
   resultUsed: boolean;
   reportsPrevious: boolean;
-  /** argument texts (for nArg counts and pair keys) */
+  /** argument texts (for nArg counts) */
   argTexts: string[];
-  /** the variable the call's result goes to, if any (pairs keyed by the result: igrab) */
-  result?: string;
   report(s: State, v: Violation): void;
 }
 
@@ -275,10 +273,12 @@ export function applyObjEffect(s: State, e: Effect, o: Obj, name: string, ctx: E
   return s;
 }
 
-/** Apply a pair effect keyed by the argument text. */
-export function applyPairEffect(s: State, e: Extract<Effect, { op: 'pair-begin' | 'pair-end' }>, ctx: EffectCtx, keyText?: string): State {
-  const text = keyText ?? (e.op === 'pair-begin' && e.onResult ? ctx.result ?? '' : ctx.argTexts[e.arg ?? 0] ?? '');
-  if (!text) return s;
+/**
+ * Apply a pair effect to the pair of family `e.pair` on `text` (the engine
+ * chooses it: the argument's text, the result variable for igrab(), or the
+ * copy an end closes).
+ */
+export function applyPairEffect(s: State, e: Extract<Effect, { op: 'pair-begin' | 'pair-end' }>, ctx: EffectCtx, text: string): State {
   const key = pairKey(e.pair, text);
   const cur = s.pairs.get(key);
   if (e.op === 'pair-begin') {

@@ -671,10 +671,9 @@ class Engine {
     }
   }
 
-  private ectx(ev: { callee: string; loc: Loc; resultUsed: boolean; result?: VarName }, c: Contract | undefined, args: readonly Arg[], objName: () => string | undefined): EffectCtx {
+  private ectx(ev: { callee: string; loc: Loc; resultUsed: boolean }, c: Contract | undefined, args: readonly Arg[], objName: () => string | undefined): EffectCtx {
     return {
       callee: ev.callee,
-      result: ev.result,
       loc: ev.loc,
       resultUsed: ev.resultUsed,
       reportsPrevious: !!c?.reportsPrevious,

@@ -235,7 +235,10 @@ export interface FunctionIR {
    * Locals that hold an inode, an address_space or a file, assigned exactly
    * once in the function: name → the text assigned (`inode->i_mapping`,
    * `file_inode(iocb->ki_filp)`). Lets the simulator see that a mapping and
-   * an inode are the same file's. Absent or partial: those names are opaque.
+   * an inode are the same file's. Also locals set once (constant
+   * initialisers aside) to a page's pfn (`migrate_pfn(folio_pfn(dfolio))`):
+   * passed by address, they hand the page over. Absent or partial: those
+   * names are opaque.
    */
   defs?: Record<VarName, string>;
   blocks: Block[];

@@ -21,10 +21,10 @@ import {
   strip,
 } from './expr';
 import { declaratorInfo, structKind } from './types';
+import { end, fld, flds, ty, txt } from './nodes';
 
 /** struct types whose locals' single definitions the simulator uses to relate mappings and inodes */
 const FILE_TYPES = /^struct\s+(?:inode|address_space|file)$/;
-import { end, fld, flds, ty, txt } from './nodes';
 
 /** Statements whose direct ERROR children must be straight-lined and whose damage must be reported. */
 const CHECKED = new Set([

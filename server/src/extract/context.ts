@@ -100,7 +100,7 @@ export class FnCtx {
   readonly uses = new Set<string>();
   /** what each variable was assigned; null once assigned more than once (or through its address) */
   readonly defs = new Map<string, string | null>();
-  /** locals declared as `struct inode *`, `struct address_space *` or `struct file *` (their defs go into the IR) */
+  /** locals declared as `struct inode *`, `struct address_space *` or `struct file *` (their defs go into the IR, irDefs) */
   readonly fileTyped = new Set<string>();
   /** variables that receive a DAX mapping here (`&kaddr` passed to dax_direct_access): every read of them is a use */
   daxVars?: Set<string>;
@@ -124,8 +124,8 @@ export class FnCtx {
     }
   }
 
-  /** FunctionIR.defs: the single definitions of inode, mapping and file locals */
-  fileDefs(): Record<string, string> | undefined {
+  /** FunctionIR.defs: the single definitions of inode, mapping and file locals, and of locals holding a pfn */
+  irDefs(): Record<string, string> | undefined {
     let out: Record<string, string> | undefined;
     for (const name of this.fileTyped) {
       const d = this.defs.get(name);

@@ -174,7 +174,7 @@ function extractFunction(
     fn.entry = g.entry;
     fn.locals = ctx.locals;
     fn.localNames = [...ctx.allLocals];
-    const defs = ctx.fileDefs();
+    const defs = ctx.irDefs();
     if (defs) fn.defs = defs;
     fn.uncertain = ctx.uncertain;
     nested = ctx.nested;
