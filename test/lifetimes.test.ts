@@ -161,3 +161,36 @@ static int myfs_peek(struct inode *dir, unsigned long ino, void *buf)
   const json = JSON.stringify([{ name: 'myfs_dax_map', api: 'other', effects: [{ op: 'dax-map', outArgs: [2] }], doc: 'maps the file offset of the inode into *kaddr' }]);
   assert.deepEqual(await check(text, json), ['15: dax-use-after-inode-put error']);
 });
+
+test('a contracts file may declare an inode lookup of its own (onResult) and calls that do not make a function worth parsing (trigger)', async () => {
+  const parsed = parseContractsFile('c.json', JSON.stringify([
+    { name: 'myfs_iget', api: 'pair', effects: [{ op: 'pair-begin', pair: 'inode_ref', onResult: true }], outcome: 'true', trigger: false },
+    { name: 'myfs_dax_map', api: 'other', effects: [{ op: 'dax-map', outArgs: [2] }] },
+  ]));
+  assert.deepEqual(parsed.errors, []);
+  assert.equal(parsed.contracts[0].trigger, false);
+  assert.deepEqual(parsed.contracts[0].effects, [{ op: 'pair-begin', pair: 'inode_ref', onResult: true }]);
+  const bad = parseContractsFile('c.json', JSON.stringify([{ name: 'x', effects: [{ op: 'pair-begin', pair: 'p', onResult: 'yes' }], trigger: 1 }]));
+  assert.match(bad.errors.join('\n'), /\[0\]\.(effects\[0\]\.onResult|trigger)/);
+  const text = `
+static int myfs_peek(struct super_block *sb, unsigned long ino, void *buf)
+{
+	struct inode *inode;
+	void *kaddr;
+	int err;
+
+	inode = myfs_iget(sb, ino);
+	if (!inode)
+		return -ENOENT;
+	err = myfs_dax_map(inode, 0, &kaddr);
+	iput(inode);
+	if (err)
+		return err;
+	memcpy(buf, kaddr, 64);
+	return 0;
+}
+`;
+  analyzer ??= await Analyzer.create();
+  const r = analyzer.analyzeText('t.c', text, { kernelVersion: '6.12', contracts: parsed.contracts });
+  assert.deepEqual(r.diagnostics.filter((d) => d.severity !== 'info').map((d) => `${d.line}: ${d.rule}`), ['15: dax-use-after-inode-put']);
+});

@@ -65,7 +65,7 @@ const OPS: Record<Effect['op'], { fields: string[]; required?: string[] }> = {
   'private2-clear-raw': { fields: ['arg'] },
   handoff: { fields: ['arg'] },
   use: { fields: ['arg'] },
-  'pair-begin': { fields: ['arg', 'pair'], required: ['pair'] },
+  'pair-begin': { fields: ['arg', 'pair', 'onResult'], required: ['pair'] },
   'pair-end': { fields: ['arg', 'pair'], required: ['pair'] },
   'pair-not-after': { fields: ['arg', 'pair', 'rule'], required: ['pair', 'rule'] },
   'dax-map': { fields: ['outArgs'], required: ['outArgs'] },
@@ -126,6 +126,7 @@ function effect(at: string, e: unknown): Effect {
     e.outArgs.forEach((x, i) => index(`${at}.outArgs[${i}]`, x));
   }
   if ('ref' in e) bool(`${at}.ref`, e.ref);
+  if ('onResult' in e) bool(`${at}.onResult`, e.onResult);
   if ('pair' in e && (typeof e.pair !== 'string' || !e.pair)) throw new Invalid(`${at}.pair`, 'a pair is named by a non-empty string');
   if ('pair' in e) str(`${at}.pair`, e.pair);
   return { ...e } as Effect;
@@ -154,6 +155,7 @@ function contract(at: string, c: unknown, file: string): Contract {
   const effects = c.effects.map((e, i) => effect(`${at}.effects[${i}]`, e));
   if (c.outcome !== undefined) oneOf(`${at}.outcome`, c.outcome, ['true', 'zero']);
   if (c.reportsPrevious !== undefined) bool(`${at}.reportsPrevious`, c.reportsPrevious);
+  if (c.trigger !== undefined) bool(`${at}.trigger`, c.trigger);
   let returns: Contract['returns'];
   if (c.returns !== undefined) {
     const r = c.returns;
@@ -179,6 +181,7 @@ function contract(at: string, c: unknown, file: string): Contract {
   if (c.outcome !== undefined) out.outcome = c.outcome as Contract['outcome'];
   if (returns) out.returns = returns;
   if (c.reportsPrevious !== undefined) out.reportsPrevious = c.reportsPrevious as boolean;
+  if (c.trigger !== undefined) out.trigger = c.trigger as boolean;
   return out;
 }
 
